@@ -1,0 +1,1 @@
+"""Models for assessment (see its issue; empty until then)."""

@@ -1,0 +1,17 @@
+from governance.scoping import NoJurisdiction, request_scope
+
+
+def layout(request):
+    """What the shared layout needs: the user's jurisdiction and unread notification count."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    try:
+        scope = request_scope(request)
+    except NoJurisdiction:
+        scope = None
+    return {
+        "jurisdiction": user.region if scope else None,
+        "scope": scope,
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+    }

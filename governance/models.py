@@ -1,0 +1,285 @@
+"""Kernel data: regions, users with role + jurisdiction, departments, audit, notifications,
+and the working-day calendar overrides.
+
+Every scoped row in every app carries its region path (city, county, township, village) as
+denormalised foreign keys through `RegionPathModel`, so jurisdiction scoping is one indexed
+equality on the column of the user's level (see governance/scoping.py).
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegionLevel(models.TextChoices):
+    CITY = "city", _("市")
+    COUNTY = "county", _("县(区)")
+    TOWNSHIP = "township", _("乡镇(街道)")
+    VILLAGE = "village", _("村(社区)")
+
+
+# Ordered from the top; "up one level" is the previous entry.
+LEVEL_ORDER = [RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]
+# Length of the national statistical division code at each level.
+CODE_LENGTH = {RegionLevel.CITY: 4, RegionLevel.COUNTY: 6, RegionLevel.TOWNSHIP: 9, RegionLevel.VILLAGE: 12}
+
+
+class Region(BaseModel):
+    """One node of the administrative hierarchy city → county → township → village.
+
+    The path columns point at the ancestors (and at the node itself on its own level),
+    so "everything inside region R" is `<R.level> = R` for regions and scoped rows alike.
+    Levels may be skipped (a city without counties such as 东莞): the skipped column is null.
+    """
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    city = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=[c.value for c in RegionLevel]), name="region_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        expected = CODE_LENGTH[RegionLevel(self.level)]
+        if len(self.code) != expected or not self.code.isdigit():
+            raise ValidationError({"code": _("%(level)s的区划代码应为%(n)s位数字") % {
+                "level": RegionLevel(self.level).label, "n": expected}})
+
+    def fill_path(self) -> None:
+        """Copy the ancestors' path and put self on its own level's column."""
+        parent = self.parent
+        for level in LEVEL_ORDER:
+            setattr(self, f"{level}_id", getattr(parent, f"{level}_id", None) if parent else None)
+        setattr(self, f"{self.level}_id", self.pk)
+
+    @property
+    def full_name(self) -> str:
+        names = [r.name for r in self.ancestors()] + [self.name]
+        return "".join(names)
+
+    def ancestors(self) -> list[Region]:
+        """Ancestors from the top, using the path columns (no recursive queries)."""
+        ids = [getattr(self, f"{lvl}_id") for lvl in LEVEL_ORDER if lvl != self.level]
+        ids = [i for i in ids if i and i != self.pk]
+        by_id = {r.pk: r for r in Region.objects.filter(pk__in=ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+
+class RegionPathModel(BaseModel):
+    """Abstract base for every jurisdiction-scoped row.
+
+    `set_region(region)` fills the four path columns from the row's finest region; the
+    scoping helper then filters on exactly one of them.
+    """
+
+    city = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def set_region(self, region: Region) -> None:
+        for level in LEVEL_ORDER:
+            setattr(self, f"{level}_id", getattr(region, f"{level}_id"))
+
+    @property
+    def finest_region_id(self) -> int | None:
+        for level in reversed(LEVEL_ORDER):
+            value = getattr(self, f"{level}_id")
+            if value:
+                return value
+        return None
+
+
+class Role(models.TextChoices):
+    WINDOW_STAFF = "window_staff", _("受理员")
+    DISPATCHER = "dispatcher", _("调度员")
+    HANDLER = "handler", _("办理人")
+    GRID_WORKER = "grid_worker", _("网格员")
+    LEADER = "leader", _("领导")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+class DepartmentKind(models.TextChoices):
+    JUSTICE = "justice", _("司法")
+    POLICE = "police", _("公安")
+    PETITION = "petition", _("信访")
+    LABOUR = "labour", _("人社")
+    CIVIL = "civil", _("民政")
+    LAND = "land", _("自然资源")
+    HOUSING = "housing", _("住建")
+    MARKET = "market", _("市场监管")
+    HEALTH = "health", _("卫健")
+    ENVIRONMENT = "environment", _("生态环境")
+    COURT = "court", _("法院")
+    VILLAGE = "village", _("村(居)委会")
+    CENTER = "center", _("综治中心")
+    OTHER = "other", _("其他")
+
+
+class Department(RegionPathModel):
+    """A member unit (成员单位) at a region: 司法所 at a township, 公安局 at a county…"""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=DepartmentKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments")
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["region__code", "name"]
+        verbose_name = _("成员单位")
+        verbose_name_plural = _("成员单位")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.set_region(self.region)
+        super().save(*args, **kwargs)
+
+
+class User(AbstractUser):
+    """A platform user: one role and one jurisdiction region.
+
+    A user without a region cannot sign in (see governance/auth.py); superusers created from
+    the command line get the top region by `createsuperuser --region`-less flows only in
+    development, so the rule stays fail-closed.
+    """
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.WINDOW_STAFF)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.department_id and self.region_id and self.department.region_id != self.region_id:
+            raise ValidationError({"department": _("所属单位必须位于该用户的管辖区划")})
+
+
+class AuditLog(models.Model):
+    """Append-only record of sensitive actions (full views of personal data, logins, admin).
+
+    Rows are written only through governance.services.audit_record and never updated or
+    deleted by application code: save() refuses an update and delete() refuses always.
+    """
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("动作"), max_length=50)
+    target_type = models.CharField(_("对象类型"), max_length=50, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=50, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("审计日志不可修改"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("审计日志不可删除"))
+
+
+class CalendarDay(BaseModel):
+    """Administrator-entered official day: overrides the calendar package for this date.
+
+    Used for years the `chinese-calendar` package does not know yet (it raises for them),
+    or to correct a local arrangement. is_workday=True marks a make-up working day (调休).
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'班' if self.is_workday else '休'}"
+
+
+class Notification(BaseModel):
+    """An in-app notification for one recipient about one event.
+
+    (recipient, event_key) is unique so a duplicated delivery writes nothing twice.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event_key = models.CharField(max_length=100)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event_key"], name="notification_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,82 @@
+"""Working days on the official Chinese calendar.
+
+The `chinese-calendar` package carries the State Council's holiday and make-up-day (调休)
+schedule for the years it knows (1.11: 2004–2026) and raises NotImplementedError for later
+years. Administrators enter official days the package lacks (or local corrections) as
+`CalendarDay` rows, which always win. For a date that neither knows, weekends are rest
+days and the result is marked provisional, so a deadline running into 2027 is still
+computed, shown as provisional, and recomputed (`deadline_recompute_provisional`) once the
+official days are entered.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from governance.models import CalendarDay
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_date: dt.date
+    due_at: dt.datetime  # the last instant of due_date in Asia/Shanghai
+    provisional: bool  # some day counted was guessed (package did not know its year)
+
+
+def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+
+
+def day_kind(day: dt.date, overrides: dict[dt.date, bool]) -> tuple[bool, bool]:
+    """(is_workday, provisional) for one day."""
+    if day in overrides:
+        return overrides[day], False
+    try:
+        return chinese_calendar.is_workday(day), False
+    except NotImplementedError:
+        return day.weekday() < 5, True
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+def add_days(start: dt.datetime | dt.date, days: int, *, working: bool = True) -> Deadline:
+    """The deadline `days` (working or natural) days after `start`.
+
+    Counting starts the day after `start` (a case received on the 28th with 1 working day
+    is due on the next working day). Make-up working days count; holidays do not.
+    """
+    if isinstance(start, dt.datetime):
+        start = start.astimezone(SHANGHAI).date()
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    if not working:
+        due = start + dt.timedelta(days=days)
+        return Deadline(due, end_of_day(due), False)
+    # A generous window for the override lookup: holidays never stretch 3x.
+    overrides = _overrides(start, start + dt.timedelta(days=days * 3 + 30))
+    day, counted, provisional = start, 0, False
+    while counted < days:
+        day += dt.timedelta(days=1)
+        workday, guessed = day_kind(day, overrides)
+        provisional = provisional or guessed
+        if workday:
+            counted += 1
+    return Deadline(day, end_of_day(day), provisional)
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]."""
+    overrides = _overrides(start, end)
+    n, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if day_kind(day, overrides)[0]:
+            n += 1
+    return n

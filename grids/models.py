@@ -1,0 +1,54 @@
+"""Grids (网格) under villages/communities, and who works them."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import BaseModel, Region, RegionPathModel
+
+
+class Grid(RegionPathModel):
+    """A grid inside one village/community. Code = village code (12) + 3 digits."""
+
+    code = models.CharField(_("网格编码"), max_length=15, unique=True)
+    name = models.CharField(_("网格名称"), max_length=100)
+    region = models.ForeignKey(Region, verbose_name=_("所属村(社区)"), on_delete=models.PROTECT, related_name="grids")
+    households = models.PositiveIntegerField(_("户数"), default=0)
+    population = models.PositiveIntegerField(_("人口"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.set_region(self.region)
+        super().save(*args, **kwargs)
+
+
+class GridWorkerAssignment(BaseModel):
+    """A grid worker's tenure on a grid (history kept: ended_on set instead of deleting)."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="worker_assignments")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grid_assignments")
+    started_on = models.DateField(_("任职日期"))
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["grid__code", "-started_on"]
+        verbose_name = _("网格员任职")
+        verbose_name_plural = _("网格员任职")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "worker"], condition=models.Q(ended_on__isnull=True),
+                name="grid_worker_one_open_tenure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid} · {self.worker}"

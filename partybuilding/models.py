@@ -1,0 +1,1 @@
+"""Models for partybuilding (see its issue; empty until then)."""
