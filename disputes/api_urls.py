@@ -1,1 +1,18 @@
-urlpatterns: list = []
+"""Disputes API v1 routes (under /api/v1/). The paths are a published contract."""
+from django.urls import path
+
+from disputes import api
+
+app_name = "disputes_api"
+
+urlpatterns = [
+    path("cases/", api.CaseListCreateApi.as_view(), name="case-list"),
+    path("cases/<int:id>/", api.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<int:id>/events/", api.CaseEventListApi.as_view(), name="case-events"),
+    path("cases/<int:id>/parties/<int:party_id>/reveal/", api.PartyRevealApi.as_view(), name="party-reveal"),
+    path("case-hints/", api.CaseHintListApi.as_view(), name="case-hints"),
+    *(
+        path(f"cases/<int:id>/{action}/", view.as_view(), name=f"case-{action}")
+        for action, view in api.CASE_ACTION_APIS.items()
+    ),
+]

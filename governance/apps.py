@@ -6,3 +6,6 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "governance"
     verbose_name = _("综治中心内核")
+
+    def ready(self) -> None:
+        from governance import signals  # noqa: F401  (connects the audit receivers)

@@ -1,0 +1,425 @@
+"""The disputes REST API (v1). Thin: parse with an input serializer, call one service or
+selector, render with an output serializer. Every class is a `ScopedApi`, so the caller's
+jurisdiction scope is resolved once after authentication and nothing runs without one.
+
+Errors are the services' own (governance.errors) mapped by the one exception handler:
+400 invalid input, 403 wrong role, 404 missing or outside the jurisdiction, 409 invalid
+transition or stale version — body {"message", "code", "extra"}.
+
+Routes (disputes/api_urls.py, under /api/v1/):
+  GET/POST  cases/                           CaseListCreateApi
+  GET       cases/{id}/                      CaseDetailApi
+  POST      cases/{id}/<action>/             one class per action (CaseAcceptApi, …)
+  GET       cases/{id}/events/               CaseEventListApi
+  GET       cases/{id}/parties/{pid}/reveal/ PartyRevealApi (audited full value)
+  GET       case-hints/                      CaseHintListApi (intake: related/duplicate cases)
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters as drf_filters
+from rest_framework import serializers as drf_serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from disputes import escalation, selectors, services
+from disputes import serializers as s
+from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
+from disputes.models import Case
+from disputes.permissions import case_available_actions, open_assignment
+from governance import permissions as governance_permissions
+from governance.api import ERROR_RESPONSES, ErrorOutputSerializer, ScopedApi, StandardPagination, validated
+from governance.errors import InvalidInput, NotFound
+from governance.signals import client_ip
+
+TAG = "cases"
+ACTION_ERRORS = {**ERROR_RESPONSES, 409: ErrorOutputSerializer}
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def case_detail_data(api: ScopedApi, case_id: int) -> dict[str, Any]:
+    """The detail body of one case as `api`'s caller sees it (scoped; 404 outside)."""
+    case = selectors.case_get(scope=api.scope, case_id=case_id)
+    context = {
+        "assignment": open_assignment(case),
+        "available_actions": case_available_actions(user=api.request.user, case=case),
+    }
+    return s.CaseDetailOutputSerializer(case, context=context).data
+
+
+def submit_token_for(*, user_id: int, key: str) -> str:
+    """The case's submit_token for a client's Idempotency-Key.
+
+    Namespaced by user, so one client's key can never return another user's case, and hashed
+    to the column's fixed 64 characters whatever the key's length.
+    """
+    return hashlib.sha256(f"api:{user_id}:{key}".encode()).hexdigest()
+
+
+# --- Cases: list, register, detail -------------------------------------------------------------
+
+
+def unscoped_schema_queryset():
+    """Always empty: OpenAPI generation runs without a user (so without a scope) and needs only
+    the model to document the list's filter parameters. It reads no row."""
+    return Case.objects.none()
+
+
+class CaseListCreateApi(ScopedApi, GenericAPIView):
+    """GET: the cases inside the caller's jurisdiction. POST: register a case (登记)."""
+
+    pagination_class = StandardPagination
+    # The backends declare and document the parameters; disputes.selectors.case_list applies them.
+    filter_backends = [DjangoFilterBackend, drf_filters.OrderingFilter]
+    filterset_class = CaseFilter
+    ordering_fields = CASE_ORDERING_FIELDS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return unscoped_schema_queryset()
+        filters = CaseFilter(self.request.query_params).selector_filters()
+        # One ordering term (the selector orders by one column, then id).
+        ordering = drf_filters.OrderingFilter().get_ordering(self.request, None, self)
+        if ordering:
+            filters["ordering"] = ordering[0]
+        return selectors.case_list(scope=self.scope, filters=filters)
+
+    @extend_schema(summary="案件列表", tags=[TAG], responses={200: s.CaseListOutputSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.CaseListOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="登记案件",
+        tags=[TAG],
+        request=s.CaseCreateInputSerializer,
+        parameters=[OpenApiParameter(
+            IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+            description="客户端生成的唯一键；同一键重复提交时返回首次登记的案件（200），不会重复登记")],
+        responses={201: s.CaseDetailOutputSerializer, 200: s.CaseDetailOutputSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request):
+        data = validated(s.CaseCreateInputSerializer, request.data)
+        parties = [services.PartyInput(**party) for party in data.pop("parties")]
+        related_to_ids = data.pop("related_to_ids")
+        duplicate_of_id = data.pop("duplicate_of_id")
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > IDEMPOTENCY_KEY_MAX:
+            raise InvalidInput(_("Idempotency-Key 过长"), extra={"max_length": IDEMPOTENCY_KEY_MAX})
+        started = timezone.now()
+        case = services.case_register(
+            actor=request.user,
+            data=services.CaseInput(**data),
+            parties=parties,
+            submit_token=submit_token_for(user_id=request.user.pk, key=key) if key else None,
+            related_to_ids=related_to_ids,
+            duplicate_of_id=duplicate_of_id,
+        )
+        # A repeated key returns the case registered by the first request.
+        created = case.created_at >= started
+        return Response(case_detail_data(self, case.pk), status=201 if created else 200)
+
+
+class CaseDetailApi(ScopedApi):
+    @extend_schema(summary="案件详情", tags=[TAG], responses={200: s.CaseDetailOutputSerializer, **ERROR_RESPONSES})
+    def get(self, request, id: int):
+        return Response(case_detail_data(self, id))
+
+
+class CaseEventListApi(ScopedApi, GenericAPIView):
+    """The case's timeline (办理记录), oldest first."""
+
+    pagination_class = StandardPagination
+    filter_backends: list = []
+
+    @extend_schema(summary="办理记录", tags=[TAG], responses={200: s.CaseEventOutputSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request, id: int):
+        page = self.paginate_queryset(selectors.case_events(scope=self.scope, case_id=id))
+        return self.get_paginated_response(s.CaseEventOutputSerializer(page, many=True).data)
+
+
+# --- Case actions: one class per write operation -----------------------------------------------
+
+
+class CaseActionApi(ScopedApi):
+    """POST /cases/{id}/<action>/: parse `input_serializer`, call the action's service once.
+
+    Subclasses name their serializer and implement `perform`; transitions answer with the
+    case detail (200), actions that create a record answer with that record (201).
+    """
+
+    input_serializer: type[drf_serializers.Serializer]
+    output_serializer: type[drf_serializers.Serializer] | None = None
+
+    def post(self, request, id: int):
+        data = validated(self.input_serializer, request.data)
+        result = self.perform(case_id=id, **data)
+        if self.output_serializer is None:
+            return Response(case_detail_data(self, id))
+        return Response(self.output_serializer(result).data, status=201)
+
+    def perform(self, *, case_id: int, **data: Any) -> Any:
+        raise NotImplementedError
+
+
+def action_schema(summary: str, description: str = ""):
+    """Document a CaseActionApi subclass: its input serializer, its response, the errors."""
+
+    def decorate(cls: type[CaseActionApi]) -> type[CaseActionApi]:
+        if cls.output_serializer is None:
+            responses = {200: s.CaseDetailOutputSerializer, **ACTION_ERRORS}
+        else:
+            responses = {201: cls.output_serializer, **ACTION_ERRORS}
+        request: Any = cls.input_serializer
+        if "parser_classes" in cls.__dict__:  # file upload: multipart only
+            request = {"multipart/form-data": cls.input_serializer}
+        return extend_schema_view(post=extend_schema(
+            summary=summary, description=description, request=request, responses=responses, tags=[TAG],
+        ))(cls)
+
+    return decorate
+
+
+@action_schema("受理")
+class CaseAcceptApi(CaseActionApi):
+    input_serializer = s.CaseAcceptInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_accept(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("不予受理")
+class CaseRejectApi(CaseActionApi):
+    input_serializer = s.CaseRejectInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_reject(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("交办（分流）")
+class CaseDispatchApi(CaseActionApi):
+    input_serializer = s.CaseDispatchInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_dispatch(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("签收")
+class CaseSignApi(CaseActionApi):
+    input_serializer = s.CaseVersionInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_sign(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("退回")
+class CaseReturnApi(CaseActionApi):
+    input_serializer = s.CaseReturnInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_return(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("本中心办理（先行调解）")
+class CaseHandleApi(CaseActionApi):
+    input_serializer = s.CaseHandleInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_handle(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("记录办理进展")
+class CaseProgressApi(CaseActionApi):
+    input_serializer = s.CaseProgressInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_progress(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("办结")
+class CaseResolveApi(CaseActionApi):
+    input_serializer = s.CaseResolveInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_resolve(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("回访（满意归档，不满意重办）")
+class CaseCallbackApi(CaseActionApi):
+    input_serializer = s.CaseCallbackInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_callback(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("上报上级中心")
+class CaseEscalateApi(CaseActionApi):
+    input_serializer = s.CaseEscalateInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return escalation.case_escalate(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("申请延期")
+class CaseExtendApi(CaseActionApi):
+    input_serializer = s.CaseExtendInputSerializer
+    output_serializer = s.ExtensionOutputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_extend_request(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("审批延期")
+class CaseExtendDecideApi(CaseActionApi):
+    input_serializer = s.CaseExtendDecideInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_extend_decide(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("督办")
+class CaseSuperviseApi(CaseActionApi):
+    input_serializer = s.CaseSuperviseInputSerializer
+    output_serializer = s.SupervisionOutputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_supervise(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("催办")
+class CaseUrgeApi(CaseActionApi):
+    input_serializer = s.CaseUrgeInputSerializer
+    output_serializer = s.SupervisionOutputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_urge(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("领导批示")
+class CaseInstructApi(CaseActionApi):
+    input_serializer = s.CaseInstructInputSerializer
+    output_serializer = s.SupervisionOutputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_instruct(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("加急 / 取消加急")
+class CaseUrgentApi(CaseActionApi):
+    input_serializer = s.CaseUrgentInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_set_urgent(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("关联件 / 重复件")
+class CaseLinkApi(CaseActionApi):
+    input_serializer = s.CaseLinkInputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.case_link(actor=self.request.user, case_id=case_id, **data)
+
+
+@action_schema("记录调解")
+class CaseMediationApi(CaseActionApi):
+    input_serializer = s.CaseMediationInputSerializer
+    output_serializer = s.MediationOutputSerializer
+
+    def perform(self, *, case_id, **data):
+        return services.mediation_record(actor=self.request.user, case_id=case_id,
+                                         data=services.MediationInput(**data))
+
+
+@action_schema("上传附件")
+class CaseAttachmentApi(CaseActionApi):
+    parser_classes = [MultiPartParser, FormParser]
+    input_serializer = s.CaseAttachmentInputSerializer
+    output_serializer = s.AttachmentOutputSerializer
+
+    def perform(self, *, case_id, file):
+        return services.attachment_add(actor=self.request.user, case_id=case_id, uploaded_file=file)
+
+
+# Path segment → API class, for disputes/api_urls.py (the paths are a published contract).
+# Segments equal the action names of case_available_actions, except "attachments" (action
+# "attachment").
+CASE_ACTION_APIS: dict[str, type[CaseActionApi]] = {
+    "accept": CaseAcceptApi,
+    "reject": CaseRejectApi,
+    "dispatch": CaseDispatchApi,
+    "sign": CaseSignApi,
+    "return": CaseReturnApi,
+    "handle": CaseHandleApi,
+    "progress": CaseProgressApi,
+    "resolve": CaseResolveApi,
+    "callback": CaseCallbackApi,
+    "escalate": CaseEscalateApi,
+    "extend": CaseExtendApi,
+    "extend_decide": CaseExtendDecideApi,
+    "supervise": CaseSuperviseApi,
+    "urge": CaseUrgeApi,
+    "instruct": CaseInstructApi,
+    "urgent": CaseUrgentApi,
+    "link": CaseLinkApi,
+    "mediation": CaseMediationApi,
+    "attachments": CaseAttachmentApi,
+}
+
+
+# --- Parties and intake hints --------------------------------------------------------------------
+
+
+class PartyRevealApi(ScopedApi):
+    """The full ID number or phone of one party, for roles that need it. Every call is audited."""
+
+    @extend_schema(
+        summary="查看当事人完整证件号码或电话（留痕）",
+        tags=[TAG],
+        parameters=[s.PartyRevealInputSerializer],
+        responses={200: s.RevealOutputSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, id: int, party_id: int):
+        field = validated(s.PartyRevealInputSerializer, request.query_params)["field"]
+        # The party must belong to the case named in the path (which must be in scope).
+        case = selectors.case_get(scope=self.scope, case_id=id)
+        if not any(party.pk == party_id for party in case.parties.all()):
+            raise NotFound(_("未找到该当事人"))
+        value = services.party_reveal(actor=request.user, party_id=party_id, field=field,
+                                      ip_address=client_ip(request))
+        response = Response(s.RevealOutputSerializer({"field": field, "value": value}).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CaseHintListApi(ScopedApi):
+    """Cases in the jurisdiction that may be related to an intake being typed (关联件/重复件):
+    the same party (ID number or phone), or the same category in the same village recently."""
+
+    @extend_schema(
+        summary="登记时的关联案件提示",
+        tags=[TAG],
+        parameters=[s.CaseHintInputSerializer],
+        responses={200: s.CaseListOutputSerializer(many=True), **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        # Matching by ID number is a lookup of personal data: only roles that register cases.
+        governance_permissions.require(self.scope, "disputes.register")
+        data = validated(s.CaseHintInputSerializer, request.query_params)
+        cases = selectors.related_case_hints(
+            scope=self.scope,
+            id_numbers=tuple(filter(None, [data["id_number"].strip()])),
+            phones=tuple(filter(None, [data["phone"].strip()])),
+            village_id=data["village"],
+            category_id=data["category"],
+            exclude_id=data["exclude"],
+        )
+        return Response(s.CaseListOutputSerializer(cases, many=True).data)

@@ -1,0 +1,521 @@
+"""Forms of the disputes pages: they parse input into the service dataclasses, nothing more.
+
+Business rules (ID checksums, transitions, who may do what) live in disputes/services.py;
+a service's InvalidInput with extra["fields"] is mapped back onto these forms by
+`attach_service_errors` so the clerk sees the message next to the field and loses nothing.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import (
+    CaseState,
+    Category,
+    Channel,
+    MediationOutcome,
+    PartyKind,
+    PartyRole,
+    RiskGrade,
+    SupervisionLevel,
+    WarningLevel,
+)
+from disputes.services import CaseInput, MediationInput, PartyInput
+from governance.models import LEVEL_ORDER, Department, Region, RegionLevel
+from governance.scoping import Scope
+from grids.models import Grid
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+def category_choices() -> list[tuple[Any, Any]]:
+    """Active categories as a two-level list: top level as <optgroup>, leaves as options.
+
+    A top-level category without children is selectable on its own.
+    """
+    rows = list(Category.objects.filter(is_active=True).select_related("parent"))
+    children: dict[int, list[Category]] = {}
+    for row in rows:
+        if row.parent_id:
+            children.setdefault(row.parent_id, []).append(row)
+    choices: list[tuple[Any, Any]] = [("", "---------")]
+    for row in rows:
+        if row.parent_id:
+            continue
+        leaves = children.get(row.pk)
+        if leaves:
+            choices.append((row.name, [(leaf.pk, leaf.name) for leaf in leaves]))
+        else:
+            choices.append((row.pk, row.name))
+    return choices
+
+
+def village_choices(scope: Scope) -> list[tuple[Any, Any]]:
+    """Villages (村/社区) inside the scope, grouped by township when there are several."""
+    villages = list(
+        scope.regions().filter(level=RegionLevel.VILLAGE).select_related("township").order_by("code")
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for village in villages:
+        label = village.township.name if village.township_id else ""
+        groups.setdefault(label, []).append((village.pk, village.name))
+    if len(groups) == 1:
+        return [("", "---------"), *next(iter(groups.values()))]
+    return [("", "---------"), *groups.items()]
+
+
+def grid_queryset(scope: Scope, village_id: int | None):
+    """Active grids inside the scope, limited to one village when it is known."""
+    grids = scope.filter(Grid.objects.filter(is_active=True))
+    if village_id:
+        grids = grids.filter(region_id=village_id)
+    return grids.order_by("code")
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class StyledForm(forms.Form):
+    """Adds the Tabler classes to every widget, so templates render fields generically."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput | forms.MultipleHiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+
+def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse the intake form's fields sent by the hints request (htmx GET).
+
+    Party rows are named "parties-<n>-id_number"/"parties-<n>-phone"; only values long
+    enough to identify someone are searched (a partly typed number matches nothing useful).
+    """
+    getlist = data.getlist if hasattr(data, "getlist") else (lambda k: [data[k]] if k in data else [])
+    id_numbers = sorted({v.strip().upper() for k, v in data.items()
+                         if k.endswith("-id_number") and len(v.strip()) >= 15})
+    phones = sorted({v.strip() for k, v in data.items() if k.endswith("-phone") and len(v.strip()) >= 7})
+    village_id = _int_or_none(data.get("village"))
+    category_id = _int_or_none(data.get("category"))
+    return {
+        "id_numbers": id_numbers,
+        "phones": phones,
+        "village_id": village_id,
+        "category_id": category_id,
+        "searchable": bool(id_numbers or phones or (village_id and category_id)),
+        "related_to": [v for v in (_int_or_none(x) for x in getlist("related_to")) if v is not None],
+        "duplicate_of": _int_or_none(data.get("duplicate_of")),
+    }
+
+
+# --- intake -------------------------------------------------------------------------------
+
+class CaseIntakeForm(StyledForm):
+    """The case half of the single-window intake (一窗受理)."""
+
+    title = forms.CharField(label=_("标题"), max_length=200,
+                            widget=forms.TextInput(attrs={"autofocus": True, "placeholder": _("如：某某与某某邻里排水纠纷")}))
+    category = forms.TypedChoiceField(label=_("纠纷类别"), coerce=int)
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=Channel.choices, initial=Channel.VISIT)
+    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=DateTimeLocalInput(),
+                                      input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    village = forms.TypedChoiceField(label=_("发生地(村/社区)"), coerce=int)
+    grid = forms.TypedChoiceField(label=_("网格"), coerce=int, required=False, empty_value=None)
+    address = forms.CharField(label=_("详细地点"), max_length=200, required=False)
+    narrative = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 4}))
+    people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=1)
+    amount_involved = forms.DecimalField(label=_("涉及金额(元)"), max_digits=14, decimal_places=2, min_value=0,
+                                         required=False)
+    risk_grade = forms.ModelChoiceField(label=_("风险等级"), queryset=RiskGrade.objects.all(), required=False)
+    urgent = forms.BooleanField(label=_("加急"), required=False)
+    long_standing = forms.BooleanField(label=_("历史遗留"), required=False)
+    submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    related_to = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
+    duplicate_of = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=forms.HiddenInput)
+
+    # Service field names (CaseInput) → form field names, for mapping service errors.
+    SERVICE_FIELDS = {"category_id": "category", "village_id": "village", "grid_id": "grid",
+                      "risk_grade_id": "risk_grade", "duplicate_of_id": "duplicate_of", "related_to_ids": "related_to"}
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+        kwargs["initial"].setdefault("submit_token", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.fields["category"].choices = category_choices()
+        self.fields["village"].choices = village_choices(scope)
+        village_id = _int_or_none(self.data.get(self.add_prefix("village")) if self.is_bound
+                                  else self.initial.get("village"))
+        if village_id is None and len(self.fields["village"].choices) == 2:
+            # A village-level user has one village: preselect it.
+            village_id = self.fields["village"].choices[1][0]
+            self.initial.setdefault("village", village_id)
+        self.grids = list(grid_queryset(scope, village_id).select_related("region"))
+        self.fields["grid"].choices = [("", "---------"), *((g.pk, g.name) for g in self.grids)]
+        # Chosen related/duplicate cases are checked server-side by the service (scope).
+        self.fields["related_to"].choices = [(v, v) for v in self._posted_ints("related_to")]
+        self.fields["duplicate_of"].choices = [("", ""), *((v, v) for v in self._posted_ints("duplicate_of"))]
+        for name in ("village", "category"):
+            self.fields[name].widget.attrs["class"] += " js-hint-source"
+        # Picking a village reloads the grid options (htmx); without JavaScript the grid
+        # list is the scope's grids and the service checks the grid lies in the village.
+        self.fields["village"].widget.attrs.update({
+            "hx-get": reverse("disputes:intake_grids"), "hx-target": "#id_grid", "hx-swap": "innerHTML",
+            "hx-trigger": "change",
+        })
+
+    def _posted_ints(self, name: str) -> list[int]:
+        if not self.is_bound:
+            return []
+        values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
+        return [v for v in (_int_or_none(x) for x in values) if v is not None]
+
+    def case_input(self) -> CaseInput:
+        data = self.cleaned_data
+        return CaseInput(
+            title=data["title"],
+            narrative=data["narrative"],
+            category_id=data["category"],
+            channel=data["channel"],
+            occurred_at=data["occurred_at"],
+            village_id=data["village"],
+            grid_id=data["grid"],
+            address=data["address"],
+            people_involved=data["people_involved"],
+            amount_involved=data["amount_involved"],
+            risk_grade_id=data["risk_grade"].pk if data["risk_grade"] else None,
+            urgent=data["urgent"],
+            long_standing=data["long_standing"],
+        )
+
+
+class PartyForm(StyledForm):
+    role = forms.ChoiceField(label=_("当事人类型"), choices=PartyRole.choices)
+    kind = forms.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, initial=PartyKind.PERSON)
+    name = forms.CharField(label=_("姓名/名称"), max_length=100)
+    id_number = forms.CharField(label=_("证件号码"), max_length=32, required=False,
+                                widget=forms.TextInput(attrs={"class": "js-hint-source", "autocomplete": "off"}))
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"class": "js-hint-source", "autocomplete": "off"}))
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+    FILLED_FIELDS = ("name", "id_number", "phone", "address")
+
+    def has_changed(self) -> bool:
+        """A row counts once something is typed; the preselected role/kind alone do not count,
+        so blank rows are skipped instead of failing "required"."""
+        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.FILLED_FIELDS)
+
+    def party_input(self) -> PartyInput:
+        data = self.cleaned_data
+        return PartyInput(role=data["role"], kind=data["kind"], name=data["name"], id_number=data["id_number"].strip(),
+                          phone=data["phone"].strip(), address=data["address"])
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.party_inputs():
+            raise forms.ValidationError(_("请至少填写一名当事人"))
+
+    def party_inputs(self) -> list[PartyInput]:
+        return [
+            form.party_input()
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def kept_forms(self) -> list[PartyForm]:
+        """The forms that became parties, in order: service errors index into this list."""
+        return [f for f in self.forms if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=2, can_delete=True, max_num=50,
+                                     validate_max=True)
+PARTY_PREFIX = "parties"
+
+
+def party_formset(data: Mapping | None = None, *, add_row: bool = False) -> BasePartyFormSet:
+    """The party formset; `add_row` (the no-JavaScript "添加当事人" button) adds a blank row."""
+    if data is not None and add_row:
+        data = data.copy()
+        key = f"{PARTY_PREFIX}-TOTAL_FORMS"
+        data[key] = str((_int_or_none(data.get(key)) or 0) + 1)
+    formset = PartyFormSet(data, prefix=PARTY_PREFIX)
+    if data is None:
+        formset.forms[0].initial = {"role": PartyRole.APPLICANT}
+        formset.forms[1].initial = {"role": PartyRole.RESPONDENT}
+    return formset
+
+
+def attach_service_errors(fields: Mapping[str, Any], form: CaseIntakeForm, formset: BasePartyFormSet) -> bool:
+    """Put a service's InvalidInput extra["fields"] next to the matching form fields.
+
+    Accepts flat keys ("title", "village_id", "parties.1.id_number", "parties[1].id_number")
+    and nested {"parties": [{"id_number": [...]}, ...]}. Returns True when every message
+    found a field; the rest go to the form's non-field errors.
+    """
+    all_placed = True
+    kept = formset.kept_forms()
+
+    def place(target: forms.Form, name: str, messages: Any) -> None:
+        nonlocal all_placed
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            if name in target.fields:
+                target.add_error(name, str(message))
+            else:
+                all_placed = False
+                target.add_error(None, str(message))
+
+    for key, messages in fields.items():
+        normalized = key.replace("[", ".").replace("]", "")
+        parts = normalized.split(".")
+        if parts[0] == "parties":
+            if len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(kept):
+                place(kept[int(parts[1])], parts[2], messages)
+            elif isinstance(messages, list) and messages and all(isinstance(m, Mapping) for m in messages):
+                for index, party_errors in enumerate(messages):
+                    if index < len(kept):
+                        for name, msgs in party_errors.items():
+                            place(kept[index], name, msgs)
+            else:
+                place(form, "__all__", messages)
+            continue
+        place(form, form.SERVICE_FIELDS.get(normalized, normalized), messages)
+    return all_placed
+
+
+# --- list filters --------------------------------------------------------------------------
+
+# The first choice is the default order (what a select with no value sends back).
+ORDERING_CHOICES = [
+    ("-created_at", _("登记时间(新→旧)")),
+    ("created_at", _("登记时间(旧→新)")),
+    ("due_at", _("期限由近到远")),
+    ("-due_at", _("期限由远到近")),
+    ("number", _("编号升序")),
+    ("-number", _("编号降序")),
+]
+
+
+class CaseFilterForm(StyledForm):
+    q = forms.CharField(label=_("关键词"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("编号或标题"), "type": "search"}))
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *CaseState.choices])
+    category = forms.TypedChoiceField(label=_("类别"), required=False, coerce=int, empty_value=None)
+    channel = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部来源")), *Channel.choices])
+    warning_level = forms.ChoiceField(label=_("预警"), required=False,
+                                      choices=[("", _("全部预警")), *WarningLevel.choices])
+    # A plain integer: the selector resolves it inside the scope and answers 404 outside.
+    region = forms.IntegerField(label=_("区域"), required=False, widget=forms.Select)
+    created_from = forms.DateField(label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERING_CHOICES)
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("全部类别")), *category_choices()[1:]]
+        # Two levels below the scope: a city picks counties or townships, a county townships
+        # or villages (a city's thousands of villages would make the select unusable).
+        levels = LEVEL_ORDER[scope.level_index + 1:scope.level_index + 3]
+        below = scope.regions().filter(level__in=levels).order_by("code")
+        self.fields["region"].widget.choices = [("", _("全部区域")), *((r.pk, r.name) for r in below)]
+
+    def selector_filters(self) -> dict[str, Any]:
+        """Non-empty filters in the selector's vocabulary (disputes.selectors.case_list)."""
+        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+# --- case actions (one small form per action on the detail page) ---------------------------
+
+class VersionedForm(StyledForm):
+    """Carries the case version the user saw; a stale version makes the service answer 409."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcceptForm(VersionedForm):
+    risk_grade = forms.ModelChoiceField(label=_("风险等级(研判)"), queryset=RiskGrade.objects.all(), required=False)
+    note = forms.CharField(label=_("受理意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(VersionedForm):
+    reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    referral = forms.CharField(label=_("告知途径(引导至有权处理的机关)"), max_length=200)
+
+
+class DispatchForm(VersionedForm):
+    department = forms.ModelChoiceField(label=_("交办单位"), queryset=Department.objects.none(), required=False)
+    region = forms.ModelChoiceField(label=_("或交办下级综治中心"), queryset=Region.objects.none(), required=False)
+    instructions = forms.CharField(label=_("交办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, scope: Scope | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if scope is not None:
+            # Targets inside the jurisdiction; the service re-checks level and scope.
+            self.fields["department"].queryset = scope.filter(
+                Department.objects.filter(is_active=True)).select_related("region")
+            self.fields["department"].label_from_instance = lambda d: f"{d.region.name} · {d.name}"
+            self.fields["region"].queryset = scope.regions().exclude(pk=scope.region_id).filter(
+                level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("department") and not data.get("region"):
+            raise forms.ValidationError(_("请选择交办单位或下级综治中心"))
+        return data
+
+
+class SignForm(VersionedForm):
+    pass
+
+
+class ReturnForm(VersionedForm):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandleForm(VersionedForm):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressForm(StyledForm):
+    note = forms.CharField(label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveForm(VersionedForm):
+    note = forms.CharField(label=_("办结情况"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CallbackForm(VersionedForm):
+    satisfied = forms.TypedChoiceField(
+        label=_("回访结果"), coerce=lambda v: v == "1", choices=[("1", _("满意，归档")), ("0", _("不满意，重办"))],
+        widget=forms.RadioSelect, initial="1",
+    )
+    note = forms.CharField(label=_("回访记录"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EscalateForm(VersionedForm):
+    note = forms.CharField(label=_("上报理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(StyledForm):
+    days = forms.IntegerField(label=_("延长工作日"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendDecideForm(StyledForm):
+    approve = forms.TypedChoiceField(
+        label=_("审批结果"), coerce=lambda v: v == "1", choices=[("1", _("批准")), ("0", _("不批准"))],
+        widget=forms.RadioSelect, initial="1",
+    )
+    note = forms.CharField(label=_("审批意见"), required=False)
+
+
+class SuperviseForm(StyledForm):
+    level = forms.ChoiceField(label=_("督办等级"), choices=SupervisionLevel.choices, initial=SupervisionLevel.NORMAL)
+    note = forms.CharField(label=_("督办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UrgeForm(StyledForm):
+    note = forms.CharField(label=_("催办说明"), required=False)
+
+
+class InstructForm(StyledForm):
+    note = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UrgentForm(StyledForm):
+    urgent = forms.TypedChoiceField(label=_("加急"), coerce=lambda v: v == "1",
+                                    choices=[("1", _("加急")), ("0", _("取消加急"))], widget=forms.HiddenInput)
+
+
+class MediationForm(StyledForm):
+    mediators = forms.CharField(label=_("调解员"), max_length=200)
+    organisation = forms.CharField(label=_("调解组织"), max_length=100, required=False,
+                                   widget=forms.TextInput(attrs={"placeholder": _("如：某某村人民调解委员会")}))
+    held_at = forms.DateTimeField(label=_("调解时间"), widget=DateTimeLocalInput(),
+                                  input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"])
+    place = forms.CharField(label=_("调解地点"), max_length=200, required=False)
+    outcome = forms.ChoiceField(label=_("结果"), choices=MediationOutcome.choices, initial=MediationOutcome.ONGOING)
+    record = forms.CharField(label=_("调解笔录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(label=_("主要事实、争议事项及各方责任"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    agreement_content = forms.CharField(label=_("协议内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    performance = forms.CharField(label=_("履行方式、期限"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("held_at", timezone.localtime().replace(second=0, microsecond=0))
+        super().__init__(*args, **kwargs)
+
+    def mediation_input(self) -> MediationInput:
+        return MediationInput(**self.cleaned_data)
+
+
+class AttachmentForm(StyledForm):
+    file = forms.FileField(label=_("附件"), allow_empty_file=False)
+
+
+ACTION_FORMS: dict[str, tuple[type[forms.Form], Any]] = {
+    "accept": (AcceptForm, _("受理")),
+    "reject": (RejectForm, _("不予受理")),
+    "dispatch": (DispatchForm, _("交办")),
+    "handle": (HandleForm, _("自行办理(先行调解)")),
+    "sign": (SignForm, _("签收")),
+    "return": (ReturnForm, _("退回")),
+    "progress": (ProgressForm, _("记录进展")),
+    "resolve": (ResolveForm, _("办结")),
+    "callback": (CallbackForm, _("回访")),
+    "escalate": (EscalateForm, _("上报上级")),
+    "extend": (ExtendForm, _("申请延期")),
+    "extend_decide": (ExtendDecideForm, _("延期审批")),
+    "supervise": (SuperviseForm, _("督办")),
+    "urge": (UrgeForm, _("催办")),
+    "instruct": (InstructForm, _("批示")),
+    "urgent": (UrgentForm, _("加急")),
+    "mediation": (MediationForm, _("调解记录")),
+    "attachment": (AttachmentForm, _("上传附件")),
+}
+
+
+def action_form(action: str, *, case, scope: Scope, data=None, files=None) -> forms.Form:
+    """The form of one action, bound to POST data or prefilled for the detail page."""
+    form_class, _label = ACTION_FORMS[action]
+    initial: dict[str, Any] = {}
+    if issubclass(form_class, VersionedForm):
+        initial["version"] = case.version
+    if form_class is UrgentForm:
+        initial["urgent"] = "0" if case.urgent else "1"
+    kwargs: dict[str, Any] = {"initial": initial, "prefix": action}
+    if form_class is DispatchForm:
+        kwargs["scope"] = scope
+    if data is not None:
+        return form_class(data, files, **kwargs)
+    return form_class(**kwargs)

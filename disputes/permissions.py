@@ -1,0 +1,178 @@
+"""Who may do what to a case: one declared role map plus small object predicates.
+
+`ACTIONS` (action → roles) is registered into governance.permissions as "disputes.<action>"
+in DisputesConfig.ready(). Object predicates add the rule each kind of action needs:
+
+- center actions (accept, reject, dispatch, handle, callback, extend_decide, escalate): the
+  actor sits at the case's owning center (`owning_region == actor.region`). A county user
+  sees a township case but does not act for the township.
+- handler actions (sign, return, progress, resolve, mediation, extend): the actor holds the
+  open assignment (a member of the assigned department, or staff of the assigned lower
+  center). When the owning center handles the case itself (no assignment) its own staff
+  take these steps.
+- supervise / urge: a center or leader above the owning level, inside the jurisdiction.
+- instruct / urgent: a leader inside the jurisdiction.
+
+Jurisdiction itself (scope.covers) is checked before any of this; outside it is NotFound.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from disputes.models import TRANSITIONS, Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from governance.errors import Forbidden
+from governance.models import LEVEL_ORDER, RegionLevel, Role, User
+from governance.scoping import scope_for
+
+CENTER = frozenset({Role.WINDOW_STAFF, Role.DISPATCHER})
+HANDLING = CENTER | {Role.HANDLER}
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "register": frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.GRID_WORKER}),
+    "accept": CENTER,
+    "reject": CENTER,
+    "dispatch": CENTER,
+    "handle": CENTER,
+    "callback": CENTER,
+    "escalate": CENTER,
+    "extend_decide": CENTER | {Role.LEADER},
+    "sign": HANDLING,
+    "return": HANDLING,
+    "progress": HANDLING,
+    "resolve": HANDLING,
+    "mediation": HANDLING,
+    "extend": HANDLING,
+    "attachment": HANDLING | {Role.GRID_WORKER},
+    "supervise": frozenset({Role.DISPATCHER, Role.LEADER}),
+    "urge": frozenset({Role.DISPATCHER, Role.LEADER}),
+    "instruct": frozenset({Role.LEADER}),
+    "urgent": frozenset({Role.LEADER}),
+    "reveal": HANDLING,
+    "link": CENTER,
+}
+
+CENTER_ACTIONS = frozenset({"accept", "reject", "dispatch", "handle", "callback", "escalate", "extend_decide", "link"})
+# Actions the assignee takes; the owning center takes them itself when it handles the case.
+ASSIGNEE_ACTIONS = frozenset({"progress", "resolve", "mediation", "extend"})
+# Actions only the holder of a pending assignment takes.
+SIGNING_ACTIONS = frozenset({"sign", "return"})
+OVERSIGHT_ACTIONS = frozenset({"supervise", "urge"})
+LEADER_ACTIONS = frozenset({"instruct", "urgent"})
+
+
+def registered_actions() -> dict[str, Iterable[str]]:
+    """The map under governance.permissions names ("disputes.dispatch")."""
+    return {f"disputes.{name}": roles for name, roles in ACTIONS.items()}
+
+
+def open_assignment(case: Case) -> CaseAssignment | None:
+    # Uses index: case_one_open_assignment (partial unique on case where status is open)
+    return (
+        CaseAssignment.objects.filter(case_id=case.pk, status__in=("pending", "signed"))
+        .select_related("department", "region")
+        .first()
+    )
+
+
+def holds_assignment(user: User, assignment: CaseAssignment | None) -> bool:
+    if assignment is None:
+        return False
+    if user.role == Role.HANDLER:
+        return assignment.department_id is not None and assignment.department_id == user.department_id
+    if user.role in CENTER:
+        return assignment.region_id is not None and assignment.region_id == user.region_id
+    return False
+
+
+def is_owning_center(user: User, case: Case) -> bool:
+    return user.role in CENTER and case.owning_region_id == user.region_id
+
+
+def is_above_owner(user: User, case: Case) -> bool:
+    region = user.region
+    if region is None:
+        return False
+    return LEVEL_ORDER.index(RegionLevel(region.level)) < LEVEL_ORDER.index(RegionLevel(case.owning_level))
+
+
+def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignment | None) -> str | None:
+    """Why `user` may not take `action` on `case` (role already allowed), or None."""
+    if action in CENTER_ACTIONS:
+        if action == "extend_decide" and user.role == Role.LEADER:
+            return None if case.owning_region_id == user.region_id else _("只有案件责任中心可以审批延期")
+        if action == "escalate" and case.owning_level == RegionLevel.CITY:
+            return _("市级已是最高层级，无法继续上报")
+        return None if is_owning_center(user, case) else _("该案件由%(center)s负责，本中心不能代为办理") % {
+            "center": case.owning_region.name}
+    if action in SIGNING_ACTIONS:
+        return None if holds_assignment(user, assignment) else _("该案件未交办给您所在的单位")
+    if action in ASSIGNEE_ACTIONS:
+        if assignment is not None:
+            return None if holds_assignment(user, assignment) else _("该案件未交办给您所在的单位")
+        return None if is_owning_center(user, case) else _("该案件由%(center)s负责，本中心不能代为办理") % {
+            "center": case.owning_region.name}
+    if action in OVERSIGHT_ACTIONS:
+        return None if is_above_owner(user, case) else _("督办、催办只能由上级中心或领导发起")
+    if action in LEADER_ACTIONS:
+        return None
+    if action == "attachment":
+        if case.registered_by_id == user.pk or is_owning_center(user, case) or holds_assignment(user, assignment):
+            return None
+        return _("只有登记人、责任中心或承办单位可以上传附件")
+    if action == "reveal":
+        # Center staff anywhere in the jurisdiction may call the parties; a handler only
+        # while the case is assigned to their unit.
+        if user.role in CENTER or holds_assignment(user, assignment):
+            return None
+        return _("无权查看当事人完整信息")
+    return _("当前角色无权执行此操作")
+
+
+def require_role(*, user: User, action: str) -> None:
+    if user.role not in ACTIONS.get(action, frozenset()):
+        raise Forbidden(_("当前角色无权执行此操作"), extra={"action": action})
+
+
+def require_relation(*, user: User, case: Case, action: str, assignment: CaseAssignment | None | bool = True) -> None:
+    """Raise Forbidden unless `user`'s relation to `case` (owner, assignee, upper level)
+    allows `action`. The caller has already loaded `case` through the user's scope. Pass
+    the open assignment when already loaded (or None when there is none) to save a query.
+    """
+    if assignment is True:
+        assignment = open_assignment(case) if _needs_assignment(action) else None
+    reason = _object_denial(user, case, action, assignment)  # type: ignore[arg-type]
+    if reason:
+        raise Forbidden(reason, extra={"action": action})
+
+
+def require_action(*, user: User, case: Case, action: str, assignment: CaseAssignment | None | bool = True) -> None:
+    """Role, then relation (see the module docstring); raises Forbidden."""
+    require_role(user=user, action=action)
+    require_relation(user=user, case=case, action=action, assignment=assignment)
+
+
+def _needs_assignment(action: str) -> bool:
+    return action in SIGNING_ACTIONS | ASSIGNEE_ACTIONS | {"attachment", "reveal"}
+
+
+def case_available_actions(*, user: User, case: Case) -> list[str]:
+    """Action names `user` may take on `case` now (role, jurisdiction, state, relation)."""
+    try:
+        scope = scope_for(user)
+    except Forbidden:
+        return []
+    if not scope.covers(case):
+        return []
+    candidates = [
+        action for action, transition in TRANSITIONS.items()
+        if transition.allows(case.state) and user.role in ACTIONS.get(action, frozenset())
+    ]
+    assignment = open_assignment(case) if any(_needs_assignment(a) for a in candidates) else None
+    allowed = [a for a in candidates if _object_denial(user, case, a, assignment) is None]
+    if "extend" in allowed or "extend_decide" in allowed:
+        pending = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()
+        drop = "extend" if pending else "extend_decide"
+        allowed = [a for a in allowed if a != drop]
+    return allowed

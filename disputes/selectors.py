@@ -1,0 +1,258 @@
+"""Every scoped read of cases. Each selector takes the Scope first and applies it before
+anything else (filters, then select_related), so a page, an API list, an export and a
+dashboard all see the same rows. Outside the scope looks like missing (NotFound).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from disputes import parties as party_data
+from disputes.models import (
+    OPEN_ASSIGNMENT_STATES,
+    OPEN_STATES,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseParty,
+    CaseState,
+    Channel,
+    Escalation,
+    WarningLevel,
+)
+from governance.errors import InvalidInput, NotFound
+from governance.models import Role, User
+from governance.scoping import Scope
+from governance.workdays import SHANGHAI
+
+LIST_RELATED = ("category", "category__parent", "owning_region", "township", "village", "grid", "risk_grade")
+ORDERINGS = frozenset({
+    "created_at", "-created_at", "due_at", "-due_at", "number", "-number", "updated_at", "-updated_at",
+    "state", "-state", "occurred_at", "-occurred_at",
+})
+BOXES = ("to_accept", "to_dispatch", "to_sign", "in_progress", "to_callback", "overdue", "escalated")
+BOX_LABELS = {
+    "to_accept": gettext_lazy("待受理"), "to_dispatch": gettext_lazy("待分流"), "to_sign": gettext_lazy("待签收"), "in_progress": gettext_lazy("办理中"),
+    "to_callback": gettext_lazy("待回访"), "overdue": gettext_lazy("我的超期"), "escalated": gettext_lazy("上级/升级到本级"),
+}
+HINT_WINDOW = dt.timedelta(days=90)
+HINT_LIMIT = 10
+
+
+def _values(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    if isinstance(value, Iterable):
+        return [str(v) for v in value if v not in (None, "")]
+    return [str(value)]
+
+
+def _bound(value: Any, *, end: bool) -> dt.datetime | None:
+    """A created_from/created_to bound: a datetime, or a whole day in Asia/Shanghai."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=SHANGHAI)
+    day = value if isinstance(value, dt.date) else None
+    if day is None:
+        parsed = parse_datetime(str(value))
+        if parsed is not None:
+            return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=SHANGHAI)
+        day = parse_date(str(value))
+    if day is None:
+        raise InvalidInput(_("日期格式不正确"), extra={"fields": {"created_to" if end else "created_from": _("日期格式不正确")}})
+    if end:
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
+
+
+def _ids(value: Any, field: str) -> list[int]:
+    try:
+        return [int(v) for v in _values(value)]
+    except ValueError:
+        raise InvalidInput(_("筛选条件无效"), extra={"fields": {field: _("筛选条件无效")}}) from None
+
+
+def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
+    """Cases in the scope, filtered. Filters: state, category (a category or its children),
+    channel, warning_level, region (a region inside the scope; outside → NotFound),
+    created_from, created_to, q (number or title), ordering."""
+    filters = filters or {}
+    # Uses index: case_<level>_state_due / case_<level>_created (the scope column leads)
+    qs = scope.filter(Case.objects.all())
+    states = _values(filters.get("state"))
+    if states:
+        if not set(states) <= set(CaseState.values):
+            raise InvalidInput(_("状态无效"), extra={"fields": {"state": _("状态无效")}})
+        qs = qs.filter(state__in=states)
+    categories = _ids(filters.get("category"), "category")
+    if categories:
+        qs = qs.filter(Q(category_id__in=categories) | Q(category__parent_id__in=categories))
+    channels = _values(filters.get("channel"))
+    if channels:
+        if not set(channels) <= set(Channel.values):
+            raise InvalidInput(_("来源渠道无效"), extra={"fields": {"channel": _("来源渠道无效")}})
+        qs = qs.filter(channel__in=channels)
+    warnings = _values(filters.get("warning_level"))
+    if warnings:
+        if not set(warnings) <= set(WarningLevel.values):
+            raise InvalidInput(_("预警等级无效"), extra={"fields": {"warning_level": _("预警等级无效")}})
+        qs = qs.filter(warning_level__in=warnings)
+    if filters.get("region") not in (None, ""):
+        region = scope.region_in_scope(filters["region"])
+        qs = qs.filter(**{f"{region.level}_id": region.pk})
+    created_from = _bound(filters.get("created_from"), end=False)
+    if created_from:
+        qs = qs.filter(created_at__gte=created_from)
+    created_to = _bound(filters.get("created_to"), end=True)
+    if created_to:
+        qs = qs.filter(created_at__lt=created_to)
+    keyword = str(filters.get("q") or "").strip()
+    if keyword:
+        qs = qs.filter(Q(number__startswith=keyword) | Q(title__icontains=keyword))
+    ordering = str(filters.get("ordering") or "-created_at")
+    if ordering not in ORDERINGS:
+        raise InvalidInput(_("排序字段无效"), extra={"fields": {"ordering": _("排序字段无效")}})
+    return qs.select_related(*LIST_RELATED).order_by(ordering, "-id")
+
+
+def case_get(*, scope: Scope, case_id: Any) -> Case:
+    """One case in the scope with what its detail page shows; NotFound outside the scope."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("未找到该案件")) from None
+    case = (
+        scope.filter(Case.objects.all())
+        .filter(pk=pk)
+        .select_related(*LIST_RELATED, "registered_by", "duplicate_of")
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("未找到该案件"))
+    return case
+
+
+def case_events(*, scope: Scope, case_id: Any) -> QuerySet[CaseEvent]:
+    """The timeline of one case in the scope (oldest first)."""
+    case = case_get(scope=scope, case_id=case_id)
+    # Uses index: case_event_case_time
+    return CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "id")
+
+
+def case_parties(*, scope: Scope, case_id: Any) -> QuerySet[CaseParty]:
+    """Parties of one case in the scope (masked fields only are meant for display)."""
+    case = case_get(scope=scope, case_id=case_id)
+    return CaseParty.objects.filter(case_id=case.pk).order_by("id")
+
+
+# --- Inboxes ------------------------------------------------------------------------------------
+
+def _assigned_to(user: User, status: str | tuple[str, ...]) -> Exists | None:
+    """Cases with an assignment in `status` held by the user's department (handlers) or by
+    the user's center (a lower center dispatched to by its upper one)."""
+    statuses = (status,) if isinstance(status, str) else status
+    if user.role == Role.HANDLER and user.department_id:
+        holder = Q(department_id=user.department_id)
+    elif user.role in (Role.WINDOW_STAFF, Role.DISPATCHER):
+        holder = Q(region_id=user.region_id)
+    else:
+        return None
+    # Uses index: case_one_open_assignment / assignment_dept_status
+    return Exists(CaseAssignment.objects.filter(holder, case_id=OuterRef("pk"), status__in=statuses))
+
+
+def _box_conditions(user: User) -> dict[str, Q]:
+    """One Q per box for this user; a box the role never fills is an always-false Q."""
+    never = Q(pk__in=[])
+    center = user.role in (Role.WINDOW_STAFF, Role.DISPATCHER)
+    own = Q(owning_region_id=user.region_id)
+    boxes = dict.fromkeys(BOXES, never)
+    if center:
+        boxes["to_accept"] = own & Q(state=CaseState.REGISTERED)
+        boxes["to_dispatch"] = own & Q(state=CaseState.ACCEPTED)
+        boxes["to_callback"] = own & Q(state=CaseState.RESOLVED)
+    pending = _assigned_to(user, AssignmentStatus.PENDING)
+    signed = _assigned_to(user, OPEN_ASSIGNMENT_STATES)
+    if pending is not None:
+        boxes["to_sign"] = Q(pending) & Q(state=CaseState.DISPATCHED)
+    in_progress = Q(signed) & Q(state=CaseState.IN_PROGRESS) if signed is not None else never
+    if center:
+        # Cases the center handles itself (先行调解) have no open assignment.
+        in_progress |= own & Q(state=CaseState.IN_PROGRESS) & ~Q(_assigned_to_anyone())
+    boxes["in_progress"] = in_progress
+    mine = never
+    for name in ("to_accept", "to_dispatch", "to_sign", "in_progress", "to_callback"):
+        mine |= boxes[name]
+    boxes["overdue"] = mine & Q(warning_level=WarningLevel.RED)
+    if center or user.role == Role.LEADER:
+        escalated_here = Exists(Escalation.objects.filter(case_id=OuterRef("pk"), to_region_id=user.region_id))
+        boxes["escalated"] = Q(escalated_here) & own & Q(state__in=OPEN_STATES)
+    return boxes
+
+
+def _assigned_to_anyone() -> Exists:
+    return Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATES))
+
+
+def case_inbox(*, scope: Scope, user: User, box: str) -> QuerySet[Case]:
+    """The cases waiting for `user` in one box, most urgent deadline first."""
+    if box not in BOXES:
+        raise NotFound(_("未找到该待办分类"))
+    qs = scope.filter(Case.objects.all()).filter(_box_conditions(user)[box])
+    return qs.select_related(*LIST_RELATED).order_by("due_at", "id")
+
+
+def case_inbox_counts(*, scope: Scope, user: User) -> dict[str, int]:
+    """The size of every box, in one query."""
+    conditions = _box_conditions(user)
+    return scope.filter(Case.objects.all()).aggregate(
+        **{box: Count("pk", filter=conditions[box]) for box in BOXES}
+    )
+
+
+# --- Related-case hints ------------------------------------------------------------------------------
+
+def related_case_hints(
+    *,
+    scope: Scope,
+    id_numbers: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    village_id: int | None = None,
+    category_id: int | None = None,
+    exclude_id: int | None = None,
+) -> list[Case]:
+    """Possible 关联件/重复件 while typing: cases in the scope with the same party (ID number or
+    phone, matched by keyed hash) or in the same village and category in the last 90 days;
+    open or recent only; newest first, at most 10."""
+    id_hashes = [party_data.id_number_hash(v) for v in id_numbers if str(v or "").strip()]
+    phone_hashes = [party_data.phone_hash(v) for v in phones if str(v or "").strip()]
+    since = timezone.now() - HINT_WINDOW
+    match = Q(pk__in=[])
+    party_q = Q()
+    if id_hashes:
+        party_q |= Q(id_number_hash__in=id_hashes)
+    if phone_hashes:
+        party_q |= Q(phone_hash__in=phone_hashes)
+    if party_q:
+        # Uses index: disputes_caseparty_id_number_hash / phone_hash
+        match |= Q(pk__in=CaseParty.objects.filter(party_q).values("case_id"))
+    if village_id and category_id:
+        # Uses index: case_village_cat_created
+        match |= Q(village_id=village_id, category_id=category_id, created_at__gte=since)
+    if not (party_q or (village_id and category_id)):
+        return []
+    qs = scope.filter(Case.objects.all()).filter(match).filter(Q(state__in=OPEN_STATES) | Q(created_at__gte=since))
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")[:HINT_LIMIT])

@@ -1,0 +1,392 @@
+"""Serializers of the disputes API: input serializers parse one operation's fields, output
+serializers render rows. They hold no rules — the services decide.
+
+Party ID numbers and phones are only ever rendered from the masked columns; the full value
+has its own audited endpoint (party reveal).
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from disputes.models import (
+    AssignmentStatus,
+    CaseState,
+    Channel,
+    ExtensionStatus,
+    MediationOutcome,
+    PartyKind,
+    PartyRole,
+    Step,
+    SupervisionKind,
+    SupervisionLevel,
+    WarningLevel,
+)
+from governance.models import RegionLevel
+
+VERSION_HELP = "客户端看到的案件版本号；与当前版本不一致时返回 409（已被他人修改）"
+
+
+def _version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(label=_("版本"), required=False, allow_null=True, min_value=1,
+                                    help_text=VERSION_HELP)
+
+
+# --- Output: small shapes -----------------------------------------------------------------------
+
+
+class RefOutputSerializer(serializers.Serializer):
+    """A related row by id and display name."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class RegionRefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=RegionLevel.choices)
+
+
+class UserRefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class CategoryRefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RiskGradeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+
+
+# --- Output: cases -------------------------------------------------------------------------------
+
+
+class CaseListOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.ChoiceField(choices=CaseState.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    category = CategoryRefOutputSerializer()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel_label = serializers.CharField(source="get_channel_display")
+    village = RegionRefOutputSerializer(allow_null=True)
+    township = RegionRefOutputSerializer(allow_null=True)
+    owning_level = serializers.ChoiceField(choices=RegionLevel.choices)
+    owning_region = RegionRefOutputSerializer()
+    step = serializers.ChoiceField(choices=Step.choices)
+    urgent = serializers.BooleanField()
+    warning_level = serializers.ChoiceField(choices=WarningLevel.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+    due_provisional = serializers.BooleanField(help_text="期限跨越尚未公布的节假日安排，待定")
+    occurred_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+
+
+class PartyOutputSerializer(serializers.Serializer):
+    """A party with masked ID number and phone (never the full values)."""
+
+    id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    role_label = serializers.CharField(source="get_role_display")
+    kind = serializers.ChoiceField(choices=PartyKind.choices)
+    name = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    phone_masked = serializers.CharField()
+    address = serializers.CharField()
+
+
+class AssignmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    department = RefOutputSerializer(allow_null=True)
+    region = RegionRefOutputSerializer(allow_null=True)
+    status = serializers.ChoiceField(choices=AssignmentStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    due_at = serializers.DateTimeField(allow_null=True)
+    instructions = serializers.CharField()
+    assigned_by = UserRefOutputSerializer()
+    created_at = serializers.DateTimeField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseDetailOutputSerializer(CaseListOutputSerializer):
+    """One case with its parties (masked), open assignment and the actions open to the caller.
+
+    Context: `assignment` (the open CaseAssignment or None) and `available_actions`.
+    """
+
+    narrative = serializers.CharField()
+    address = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    grid = RefOutputSerializer(allow_null=True)
+    people_involved = serializers.IntegerField()
+    amount_involved = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    risk_grade = RiskGradeOutputSerializer(allow_null=True)
+    long_standing = serializers.BooleanField()
+    step_started_at = serializers.DateTimeField(allow_null=True)
+    red_at = serializers.DateTimeField(allow_null=True)
+    return_count = serializers.IntegerField()
+    redo_count = serializers.IntegerField()
+    duplicate_of_id = serializers.IntegerField(allow_null=True)
+    registered_by = UserRefOutputSerializer()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    parties = PartyOutputSerializer(many=True, source="parties.all")
+    current_assignment = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(AssignmentOutputSerializer(allow_null=True))
+    def get_current_assignment(self, case) -> dict | None:
+        assignment = self.context.get("assignment")
+        return AssignmentOutputSerializer(assignment).data if assignment is not None else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(),
+                                               help_text="当前用户此刻可执行的操作"))
+    def get_available_actions(self, case) -> list[str]:
+        return list(self.context.get("available_actions", []))
+
+
+class CaseEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    actor = UserRefOutputSerializer(allow_null=True)
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    note = serializers.CharField()
+    data = serializers.JSONField()
+
+
+class SupervisionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SupervisionKind.choices)
+    level = serializers.CharField(help_text="督办级别 normal / yellow / red；催办、批示为空")
+    note = serializers.CharField()
+    by = UserRefOutputSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class ExtensionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    days = serializers.IntegerField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=ExtensionStatus.choices)
+    requested_by = UserRefOutputSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class MediationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    mediators = serializers.CharField()
+    organisation = serializers.CharField()
+    held_at = serializers.DateTimeField()
+    place = serializers.CharField()
+    record = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=MediationOutcome.choices)
+    facts = serializers.CharField()
+    agreement_content = serializers.CharField()
+    performance = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class AttachmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class RevealOutputSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
+# --- Input: registering a case -----------------------------------------------------------------
+
+
+class PartyInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(label=_("当事人类型"), choices=PartyRole.choices)
+    kind = serializers.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, default=PartyKind.PERSON)
+    name = serializers.CharField(label=_("姓名/名称"), max_length=100)
+    id_number = serializers.CharField(label=_("证件号码"), max_length=32, required=False, allow_blank=True,
+                                      default="")
+    phone = serializers.CharField(label=_("联系电话"), max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(label=_("住址"), max_length=200, required=False, allow_blank=True, default="")
+
+
+class CaseCreateInputSerializer(serializers.Serializer):
+    """Fields of disputes.services.CaseInput, the parties, and related/duplicate links.
+
+    Send the header `Idempotency-Key` to make a retried POST return the first case (200).
+    """
+
+    title = serializers.CharField(label=_("标题"), max_length=200)
+    narrative = serializers.CharField(label=_("事由"))
+    category_id = serializers.IntegerField(label=_("类别"))
+    channel = serializers.ChoiceField(label=_("来源渠道"), choices=Channel.choices)
+    occurred_at = serializers.DateTimeField(label=_("发生时间"))
+    village_id = serializers.IntegerField(label=_("村(社区)"))
+    grid_id = serializers.IntegerField(label=_("网格"), required=False, allow_null=True, default=None)
+    address = serializers.CharField(label=_("地点"), max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(label=_("纬度"), max_digits=9, decimal_places=6, required=False,
+                                        allow_null=True, default=None)
+    longitude = serializers.DecimalField(label=_("经度"), max_digits=9, decimal_places=6, required=False,
+                                         allow_null=True, default=None)
+    people_involved = serializers.IntegerField(label=_("涉及人数"), min_value=1, required=False, default=1)
+    amount_involved = serializers.DecimalField(label=_("涉及金额(元)"), max_digits=14, decimal_places=2,
+                                               min_value=0, required=False, allow_null=True, default=None)
+    risk_grade_id = serializers.IntegerField(label=_("风险等级"), required=False, allow_null=True, default=None)
+    urgent = serializers.BooleanField(label=_("加急"), required=False, default=False)
+    long_standing = serializers.BooleanField(label=_("历史遗留"), required=False, default=False)
+    parties = PartyInputSerializer(label=_("当事人"), many=True, allow_empty=False)
+    related_to_ids = serializers.ListField(label=_("关联案件"), child=serializers.IntegerField(), required=False,
+                                           default=list)
+    duplicate_of_id = serializers.IntegerField(label=_("重复件"), required=False, allow_null=True, default=None)
+
+
+# --- Input: one serializer per case action ------------------------------------------------------
+
+
+class CaseAcceptInputSerializer(serializers.Serializer):
+    risk_grade_id = serializers.IntegerField(label=_("风险等级"), required=False, allow_null=True, default=None)
+    note = serializers.CharField(label=_("受理意见"), required=False, allow_blank=True, default="")
+    version = _version_field()
+
+
+class CaseRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("不予受理理由"))
+    referral = serializers.CharField(label=_("告知的处理途径"), help_text="应告知当事人的受理机关或途径")
+    version = _version_field()
+
+
+class CaseDispatchInputSerializer(serializers.Serializer):
+    department_id = serializers.IntegerField(label=_("交办单位"), required=False, allow_null=True, default=None)
+    region_id = serializers.IntegerField(label=_("交办下级中心"), required=False, allow_null=True, default=None,
+                                         help_text="交办给下级综治中心时填写区划；与 department_id 二选一")
+    instructions = serializers.CharField(label=_("交办意见"), required=False, allow_blank=True, default="")
+    version = _version_field()
+
+    def validate(self, attrs: dict) -> dict:
+        if (attrs.get("department_id") is None) == (attrs.get("region_id") is None):
+            raise serializers.ValidationError(_("请选择交办单位或下级综治中心（二选一）"))
+        return attrs
+
+
+class CaseVersionInputSerializer(serializers.Serializer):
+    """Sign (签收): only the version."""
+
+    version = _version_field()
+
+
+class CaseReturnInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("退回理由"))
+    version = _version_field()
+
+
+class CaseHandleInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("办理说明"), required=False, allow_blank=True, default="")
+    version = _version_field()
+
+
+class CaseProgressInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("进展情况"))
+
+
+class CaseResolveInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("办结情况"))
+    version = _version_field()
+
+
+class CaseCallbackInputSerializer(serializers.Serializer):
+    satisfied = serializers.BooleanField(label=_("是否满意"), help_text="满意则归档；不满意则重办")
+    note = serializers.CharField(label=_("回访情况"))
+    version = _version_field()
+
+
+class CaseEscalateInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("上报理由"))
+    version = _version_field()
+
+
+class CaseExtendInputSerializer(serializers.Serializer):
+    days = serializers.IntegerField(label=_("延长(工作日)"), min_value=1, max_value=365)
+    reason = serializers.CharField(label=_("延期理由"))
+
+
+class CaseExtendDecideInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(label=_("是否批准"))
+    note = serializers.CharField(label=_("审批意见"), required=False, allow_blank=True, default="")
+
+
+class CaseSuperviseInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(label=_("督办级别"), choices=SupervisionLevel.choices)
+    note = serializers.CharField(label=_("督办意见"), required=False, allow_blank=True, default="")
+
+
+class CaseUrgeInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("催办意见"), required=False, allow_blank=True, default="")
+
+
+class CaseInstructInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("批示内容"))
+
+
+class CaseLinkInputSerializer(serializers.Serializer):
+    other_id = serializers.IntegerField(label=_("关联案件"))
+    duplicate = serializers.BooleanField(label=_("标记为重复件"), required=False, default=False,
+                                         help_text="true: 本案为 other_id 的重复件；false: 关联件")
+
+
+class CaseUrgentInputSerializer(serializers.Serializer):
+    urgent = serializers.BooleanField(label=_("加急"))
+
+
+class CaseMediationInputSerializer(serializers.Serializer):
+    """Fields of disputes.services.MediationInput."""
+
+    mediators = serializers.CharField(label=_("调解员"), max_length=200)
+    held_at = serializers.DateTimeField(label=_("调解时间"))
+    organisation = serializers.CharField(label=_("调解组织"), max_length=100, required=False, allow_blank=True,
+                                         default="")
+    place = serializers.CharField(label=_("调解地点"), max_length=200, required=False, allow_blank=True, default="")
+    record = serializers.CharField(label=_("调解笔录"), required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(label=_("结果"), choices=MediationOutcome.choices, required=False,
+                                      default=MediationOutcome.ONGOING)
+    facts = serializers.CharField(label=_("主要事实、争议事项及各方责任"), required=False, allow_blank=True, default="")
+    agreement_content = serializers.CharField(label=_("协议内容"), required=False, allow_blank=True, default="")
+    performance = serializers.CharField(label=_("履行方式、期限"), required=False, allow_blank=True, default="")
+
+
+class CaseAttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField(label=_("附件"), help_text="multipart/form-data；类型按内容识别，大小受限")
+
+
+class PartyRevealInputSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(label=_("字段"), choices=[("id_number", _("证件号码")), ("phone", _("联系电话"))])
+
+
+class CaseHintInputSerializer(serializers.Serializer):
+    id_number = serializers.CharField(label=_("证件号码"), max_length=32, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(label=_("联系电话"), max_length=20, required=False, allow_blank=True, default="")
+    village = serializers.IntegerField(label=_("村(社区)"), required=False, allow_null=True, default=None)
+    category = serializers.IntegerField(label=_("类别"), required=False, allow_null=True, default=None)
+    exclude = serializers.IntegerField(label=_("排除案件"), required=False, allow_null=True, default=None,
+                                       help_text="编辑已有案件时排除其自身")

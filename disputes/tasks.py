@@ -1,0 +1,35 @@
+"""Periodic deadline sweep (queue "sweeps"). Thin: the work is disputes.escalation.
+
+Beat sends `disputes.tasks.deadline_sweep_task` every SWEEP_INTERVAL_SECONDS
+(settings.CELERY_BEAT_SCHEDULE). Each run sweeps ONE batch in one transaction and, when the
+batch was full, requeues itself with the cursor. The task is idempotent (conditional updates,
+unique Escalation and Notification rows), hence acks_late + reject_on_worker_lost: a worker
+killed mid-batch rolls its transaction back and the message is delivered again.
+"""
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from disputes.escalation import deadline_sweep
+
+DEFAULT_BATCH_SIZE = 500
+
+
+@shared_task(
+    name="disputes.tasks.deadline_sweep_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # One batch of 500 takes well under a second on PostgreSQL; the limits only stop a
+    # batch stuck on a lock or a broken database. Both are far below the visibility timeout.
+    soft_time_limit=120,
+    time_limit=180,
+    ignore_result=True,
+)
+def deadline_sweep_task(after_id: int = 0, batch_size: int | None = None) -> dict[str, int | None]:
+    size = int(batch_size or getattr(settings, "SWEEP_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    result = deadline_sweep(after_id=int(after_id), batch_size=size)
+    if result.next_after_id is not None:
+        deadline_sweep_task.apply_async(kwargs={"after_id": result.next_after_id, "batch_size": size}, queue="sweeps")
+    return {"yellow": result.yellow, "red": result.red, "escalated": result.escalated,
+            "next_after_id": result.next_after_id}

@@ -1,0 +1,424 @@
+"""Disputes pages: intake, inbox, list, detail with actions, attachments, dashboard, agreement PDF.
+
+Thin views (DESIGN §2): parse input with a form, call a service or a scoped selector, render.
+The jurisdiction comes from governance.scoping.request_scope; out of scope is 404 everywhere
+(the selectors and services raise NotFound, `page_errors` turns it into Http404).
+Service errors reach the user as Django messages in Chinese.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from disputes import documents, escalation, permissions, selectors, services, stats
+from disputes.forms import (
+    ACTION_FORMS,
+    CaseFilterForm,
+    CaseIntakeForm,
+    action_form,
+    attach_service_errors,
+    grid_queryset,
+    hint_query,
+    party_formset,
+)
+from disputes.models import CaseState, MediationOutcome
+from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
+from governance.models import RegionLevel, Role
+from governance.permissions import can, require
+from governance.scoping import request_scope
+
+PAGE_SIZE = 20
+SORTABLE_COLUMNS = ("number", "due_at", "created_at")
+STALE_MESSAGE = gettext_lazy("案件已被他人处理，请刷新后重试")
+# Inbox tabs in the order the clerk works them; "escalated" only for county and city centers.
+INBOX_TABS: list[tuple[str, Any]] = [
+    ("to_accept", gettext_lazy("待受理")),
+    ("to_dispatch", gettext_lazy("待分流")),
+    ("to_sign", gettext_lazy("待签收")),
+    ("in_progress", gettext_lazy("办理中")),
+    ("to_callback", gettext_lazy("待回访")),
+    ("overdue", gettext_lazy("我的超期")),
+    ("escalated", gettext_lazy("升级到本级")),
+]
+UPPER_LEVELS = frozenset({RegionLevel.COUNTY, RegionLevel.CITY})
+DASHBOARD_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
+# Timeline labels: the services' action labels plus the sweep's card events.
+EVENT_LABELS: dict[str, Any] = {
+    **services.ACTION_LABELS,
+    "yellow": gettext_lazy("亮黄牌"),
+    "red": gettext_lazy("亮红牌"),
+}
+# Actions rendered in their own card on the detail page rather than in the action list.
+SECTION_ACTIONS = frozenset({"mediation", "attachment"})
+
+
+def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Map application errors escaping a page view: missing/out of scope → 404, role → 403,
+    malformed input the form did not catch → 400 with the service's Chinese message."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        except InvalidInput as exc:
+            return HttpResponseBadRequest(exc.message)
+
+    return login_required(wrapper)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _page(request: HttpRequest, queryset) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- intake -------------------------------------------------------------------------------
+
+@page_errors
+def case_intake(request: HttpRequest) -> HttpResponse:
+    """一窗受理: one form for the case and its parties; works with and without JavaScript."""
+    scope = request_scope(request)
+    require(scope, "disputes.register")
+    hide_errors = False
+    if request.method == "POST":
+        add_row = "add_party" in request.POST
+        form = CaseIntakeForm(request.POST, scope=scope)
+        formset = party_formset(request.POST, add_row=add_row)
+        if add_row:
+            hide_errors = True  # only a new blank row was asked for
+        elif form.is_valid() and formset.is_valid():
+            try:
+                case = services.case_register(
+                    actor=request.user,
+                    data=form.case_input(),
+                    parties=formset.party_inputs(),
+                    submit_token=form.cleaned_data["submit_token"],
+                    related_to_ids=form.cleaned_data["related_to"],
+                    duplicate_of_id=form.cleaned_data["duplicate_of"],
+                )
+            except InvalidInput as exc:
+                fields = exc.extra.get("fields") or {}
+                if not fields or not attach_service_errors(fields, form, formset):
+                    form.add_error(None, exc.message)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已登记案件 %(number)s") % {"number": case.number})
+                return redirect("disputes:detail", case_id=case.pk)
+    else:
+        form = CaseIntakeForm(scope=scope)
+        formset = party_formset()
+    context = {"form": form, "formset": formset, "hide_errors": hide_errors}
+    return render(request, "disputes/intake.html", context)
+
+
+@require_GET
+@page_errors
+def intake_grid_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of the grids in the chosen village (htmx, on village change)."""
+    scope = request_scope(request)
+    try:
+        village_id = int(request.GET.get("village") or 0) or None
+    except ValueError:
+        village_id = None
+    grids = grid_queryset(scope, village_id) if village_id else []
+    return render(request, "disputes/partials/grid_options.html", {"grids": grids})
+
+
+@require_GET
+@page_errors
+def intake_hints(request: HttpRequest) -> HttpResponse:
+    """Related-case hints while typing (关联件/重复件), from the scoped selector."""
+    scope = request_scope(request)
+    query = hint_query(request.GET)
+    cases = selectors.related_case_hints(
+        scope=scope,
+        id_numbers=query["id_numbers"],
+        phones=query["phones"],
+        village_id=query["village_id"],
+        category_id=query["category_id"],
+    ) if query["searchable"] else []
+    context = {"cases": cases, "related": set(query["related_to"]), "duplicate": query["duplicate_of"],
+               "searched": query["searchable"]}
+    return render(request, "disputes/partials/hints.html", context)
+
+
+# --- inbox, list ------------------------------------------------------------------------------
+
+@require_GET
+@page_errors
+def case_inbox(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    counts = selectors.case_inbox_counts(scope=scope, user=request.user)
+    tabs = [
+        {"key": key, "label": label, "count": counts.get(key, 0)}
+        for key, label in INBOX_TABS
+        if key != "escalated" or scope.level in UPPER_LEVELS
+    ]
+    keys = [tab["key"] for tab in tabs]
+    box = request.GET.get("box")
+    if box not in keys:
+        box = next((tab["key"] for tab in tabs if tab["count"]), keys[0])
+    page = _page(request, selectors.case_inbox(scope=scope, user=request.user, box=box))
+    can_register = can(scope, "disputes.register")
+    context = {"tabs": tabs, "box": box, "page": page, "can_register": can_register}
+    template = "disputes/partials/inbox_table.html" if request.htmx else "disputes/inbox.html"
+    return render(request, template, context)
+
+
+@require_GET
+@page_errors
+def case_list(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    form = CaseFilterForm(request.GET or None, scope=scope)
+    filters: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        if "region" in form.errors:
+            raise Http404  # a malformed region looks like an unknown one
+        filters = form.selector_filters()
+    filters.setdefault("ordering", "-created_at")
+    page = _page(request, selectors.case_list(scope=scope, filters=filters))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": params.urlencode(),
+        "sort_links": _sort_links(params, filters["ordering"]),
+    }
+    template = "disputes/partials/case_table.html" if request.htmx else "disputes/list.html"
+    return render(request, template, context)
+
+
+def _sort_links(params, ordering: str) -> dict[str, dict[str, str]]:
+    """Column header links: a click sorts by the column, a second click reverses it."""
+    links = {}
+    for column in SORTABLE_COLUMNS:
+        query = params.copy()
+        query["ordering"] = f"-{column}" if ordering == column else column
+        arrow = " ↑" if ordering == column else " ↓" if ordering == f"-{column}" else ""
+        links[column] = {"query": query.urlencode(), "arrow": arrow}
+    return links
+
+
+# --- detail and actions ------------------------------------------------------------------------
+
+@require_GET
+@page_errors
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    events = selectors.case_events(scope=scope, case_id=case.pk)
+    available = permissions.case_available_actions(user=request.user, case=case)
+    try:
+        permissions.require_action(user=request.user, case=case, action="reveal")
+        can_reveal = True
+    except Forbidden:
+        can_reveal = False
+    state_labels = dict(CaseState.choices)
+    timeline = [
+        {"event": event, "label": EVENT_LABELS.get(event.action, event.action),
+         "from": state_labels.get(event.from_state, ""), "to": state_labels.get(event.to_state, "")}
+        for event in events
+    ]
+    action_forms = [
+        {"name": name, "label": ACTION_FORMS[name][1], "form": action_form(name, case=case, scope=scope)}
+        for name in available
+        if name in ACTION_FORMS and name not in SECTION_ACTIONS
+    ]
+    context = {
+        "case": case,
+        "timeline": timeline,
+        "parties": case.parties.all(),
+        "assignments": case.assignments.select_related("department", "region", "assigned_by", "signed_by"),
+        "mediations": case.mediations.select_related("created_by"),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "supervisions": case.supervisions.select_related("by"),
+        "extensions": case.extensions.select_related("requested_by", "decided_by"),
+        "action_forms": action_forms,
+        "mediation_form": action_form("mediation", case=case, scope=scope) if "mediation" in available else None,
+        "attachment_form": action_form("attachment", case=case, scope=scope) if "attachment" in available else None,
+        "can_reveal": can_reveal,
+        "agreement": MediationOutcome.AGREEMENT,
+    }
+    return render(request, "disputes/detail.html", context)
+
+
+def _perform(action: str, *, actor, case_id: int, form) -> None:
+    """Call the one service behind `action` with the parsed form data."""
+    data = form.cleaned_data
+    common = {"actor": actor, "case_id": case_id}
+    version = data.get("version")
+    calls: dict[str, Callable[[], Any]] = {
+        "accept": lambda: services.case_accept(
+            **common, version=version, risk_grade_id=data["risk_grade"].pk if data["risk_grade"] else None,
+            note=data["note"]),
+        "reject": lambda: services.case_reject(**common, reason=data["reason"], referral=data["referral"],
+                                               version=version),
+        "dispatch": lambda: services.case_dispatch(
+            **common, department_id=data["department"].pk if data["department"] else None,
+            region_id=data["region"].pk if data["region"] else None, instructions=data["instructions"],
+            version=version),
+        "sign": lambda: services.case_sign(**common, version=version),
+        "return": lambda: services.case_return(**common, reason=data["reason"], version=version),
+        "handle": lambda: services.case_handle(**common, note=data["note"], version=version),
+        "progress": lambda: services.case_progress(**common, note=data["note"]),
+        "resolve": lambda: services.case_resolve(**common, note=data["note"], version=version),
+        "callback": lambda: services.case_callback(**common, satisfied=data["satisfied"], note=data["note"],
+                                                   version=version),
+        "escalate": lambda: escalation.case_escalate(**common, note=data["note"], version=version),
+        "extend": lambda: services.case_extend_request(**common, days=data["days"], reason=data["reason"]),
+        "extend_decide": lambda: services.case_extend_decide(**common, approve=data["approve"], note=data["note"]),
+        "supervise": lambda: services.case_supervise(**common, level=data["level"], note=data["note"]),
+        "urge": lambda: services.case_urge(**common, note=data["note"]),
+        "instruct": lambda: services.case_instruct(**common, note=data["note"]),
+        "urgent": lambda: services.case_set_urgent(**common, urgent=data["urgent"]),
+        "mediation": lambda: services.mediation_record(**common, data=form.mediation_input()),
+        "attachment": lambda: services.attachment_add(**common, uploaded_file=data["file"]),
+    }
+    calls[action]()
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return _("输入有误")
+
+
+@require_POST
+@page_errors
+def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    """POST /cases/<id>/<action>/: one action form → one service → message → back to the case."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)  # 404 before anything else
+    form = action_form(action, case=case, scope=scope, data=request.POST, files=request.FILES)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+    else:
+        try:
+            _perform(action, actor=request.user, case_id=case.pk, form=form)
+        except Conflict as exc:
+            # The page the user acted on was out of date (someone else moved the case): say
+            # so, rather than "this state does not allow …", whatever check tripped first.
+            seen = form.cleaned_data.get("version")
+            stale = exc.code == "stale" or (seen is not None and seen != case.version)
+            messages.error(request, STALE_MESSAGE if stale else exc.message)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(action)s：操作成功") % {"action": ACTION_FORMS[action][1]})
+    return redirect("disputes:detail", case_id=case.pk)
+
+
+@require_POST
+@page_errors
+def party_reveal(request: HttpRequest, case_id: int, party_id: int, field: str) -> HttpResponse:
+    """Show one full ID number or phone (audited by the service); 显示完整 on the detail page."""
+    if field not in ("id_number", "phone"):
+        raise Http404
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    if not any(p.pk == party_id for p in case.parties.all()):
+        raise Http404
+    value = services.party_reveal(actor=request.user, party_id=party_id, field=field, ip_address=_client_ip(request))
+    context = {"case": case, "value": value, "field": field}
+    template = "disputes/partials/revealed.html" if request.htmx else "disputes/party_reveal.html"
+    return render(request, template, context)
+
+
+# --- attachments, agreement PDF -----------------------------------------------------------------
+
+@require_GET
+@page_errors
+def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@require_GET
+@page_errors
+def agreement_pdf(request: HttpRequest, case_id: int, mediation_id: int) -> HttpResponse:
+    """调解协议书 as PDF. Full ID numbers only for roles allowed to reveal them (audited)."""
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    mediation = case.mediations.filter(pk=mediation_id, outcome=MediationOutcome.AGREEMENT).first()
+    if mediation is None:
+        raise Http404
+    parties = list(case.parties.all())
+    id_numbers: dict[int, str] = {}
+    for party in parties:
+        if not party.id_number_masked:
+            continue
+        try:
+            id_numbers[party.pk] = services.party_reveal(
+                actor=request.user, party_id=party.pk, field="id_number", ip_address=_client_ip(request))
+        except Forbidden:
+            break  # the role may not see full numbers: print the masked ones
+    pdf = documents.agreement_pdf(case=case, mediation=mediation, parties=parties, id_numbers=id_numbers)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"调解协议书-{case.number}.pdf")
+    return response
+
+
+# --- dispatch dashboard -------------------------------------------------------------------------
+
+def _dashboard_scope(request: HttpRequest):
+    scope = request_scope(request)
+    if scope.role not in DASHBOARD_ROLES:
+        raise Forbidden(_("调度大屏仅供调度员和领导使用"))
+    return scope
+
+
+@require_GET
+@page_errors
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = _dashboard_scope(request)
+    context = {
+        "warnings": stats.case_warning_list(scope=scope),
+        "escalated": selectors.case_inbox(scope=scope, user=request.user, box="escalated")[:50]
+        if scope.level in UPPER_LEVELS else None,
+        "data_url": reverse("disputes:dashboard_data"),
+    }
+    return render(request, "disputes/dashboard.html", context)
+
+
+@require_GET
+@page_errors
+def dashboard_data(request: HttpRequest) -> JsonResponse:
+    """Chart data for the dashboard; every figure from a scoped, set-based aggregate."""
+    scope = _dashboard_scope(request)
+    return JsonResponse(stats.dashboard_data(scope=scope, today=timezone.localdate()))

@@ -1,0 +1,109 @@
+"""Django admin for the kernel: regions, users, departments, calendar overrides, audit.
+
+Admin querysets are NOT jurisdiction-scoped: the admin site is for platform administrators
+(staff superusers) who maintain the whole tree. Business users never get is_staff; their
+screens go through governance.scoping. Append-only records (audit log, notifications) are
+view-only here.
+"""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import AuditLog, CalendarDay, Department, Notification, Region, User
+
+admin.site.site_header = _("综治中心平台管理")
+admin.site.site_title = _("综治中心平台管理")
+admin.site.index_title = _("系统管理")
+
+PATH_FIELDS = ("city", "county", "township", "village")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View-only: no add, change or delete, for append-only records."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent", *PATH_FIELDS)
+    list_select_related = ("parent", *PATH_FIELDS)
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+    readonly_fields = PATH_FIELDS
+    ordering = ("code",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an existing region would leave every descendant and every scoped row with a
+        # stale path; code, level and parent are fixed once saved (create a new region instead).
+        if obj is not None:
+            return (*PATH_FIELDS, "code", "level", "parent")
+        return PATH_FIELDS
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.fill_path()
+            obj.save(update_fields=list(PATH_FIELDS))
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "display_name", "role", "region", "department", "is_active", "is_staff")
+    list_select_related = ("region", "department")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "display_name", "phone", "email")
+    autocomplete_fields = ("region", "department")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("岗位与管辖"), {"fields": ("display_name", "phone", "role", "region", "department")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("岗位与管辖"), {"fields": ("display_name", "phone", "role", "region", "department")}),
+    )
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "region", "is_active")
+    list_select_related = ("region",)
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "region__name", "region__code")
+    autocomplete_fields = ("region",)
+    readonly_fields = PATH_FIELDS
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The holiday override table: administrators enter official days the calendar package lacks."""
+
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+    search_fields = ("note",)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "action", "actor", "target_type", "target_id", "region", "ip_address")
+    list_select_related = ("actor", "region")
+    list_filter = ("action", "target_type")
+    search_fields = ("action", "target_id", "actor__username", "ip_address")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "title", "read_at", "sent_at")
+    list_select_related = ("recipient",)
+    list_filter = ("read_at", "sent_at")
+    search_fields = ("title", "event_key", "recipient__username")

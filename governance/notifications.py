@@ -1,0 +1,138 @@
+"""The in-app inbox and outbound delivery of notifications.
+
+Reads (`notification_list`, `notification_unread_count`) are per recipient: a user sees only
+their own rows, and another user's row looks missing (404). Writes: marking read, creating
+rows in bulk (unique per recipient and event, so a repeated fan-out writes nothing twice) and
+delivering one row through the outbound channel at most once (`notification_deliver`: a
+conditional UPDATE claims the row before the channel is called).
+
+Producers (disputes services, the deadline sweep) create rows inside their transaction and
+call `notifications_send_on_commit(ids)`, which enqueues the send tasks after commit.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.channels import ChannelError, channel_get
+from governance.errors import NotFound
+from governance.models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+# Ids per fan-out task message (keeps each message small).
+FANOUT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    recipient_id: int
+    event_key: str
+    title: str
+    body: str = ""
+    link: str = ""
+
+
+# --- Reads --------------------------------------------------------------------------------------
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """The user's notifications, newest first. # Uses index: notification_unread_idx (recipient prefix)"""
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: User) -> int:
+    # Uses index: notification_unread_idx
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+# --- Writes -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (idempotent). Another user's row: NotFound."""
+    try:
+        pk = int(notification_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("未找到该通知")) from None
+    notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
+    if notification is None:
+        raise NotFound(_("未找到该通知"))
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=now, updated_at=now)
+        notification.read_at = now
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user: User) -> int:
+    now = timezone.now()
+    # Uses index: notification_unread_idx
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=now, updated_at=now)
+
+
+def notifications_create(*, drafts: Sequence[NotificationDraft]) -> list[int]:
+    """Insert the rows (one per recipient and event; existing ones are left alone) and return
+    the ids of all rows for these drafts. Runs inside the caller's transaction."""
+    if not drafts:
+        return []
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=d.recipient_id, event_key=d.event_key, title=d.title, body=d.body, link=d.link)
+            for d in drafts
+        ],
+        ignore_conflicts=True,
+    )
+    keys = {d.event_key for d in drafts}
+    wanted = {(d.recipient_id, d.event_key) for d in drafts}
+    return [
+        pk for pk, recipient_id, key in Notification.objects.filter(event_key__in=keys, sent_at__isnull=True)
+        .values_list("pk", "recipient_id", "event_key")
+        if (recipient_id, key) in wanted
+    ]
+
+
+def notifications_send_on_commit(ids: Sequence[int]) -> None:
+    """After the surrounding transaction commits, hand the ids to the notifications queue.
+
+    A broker outage at that moment must not undo (or fail) the committed work: the rows are in
+    the inbox already, so the error is logged (robust callback) and the outbound copy is lost.
+    """
+    if not ids:
+        return
+    from governance.tasks import notification_fanout_task
+
+    chunks = [list(ids[i:i + FANOUT_CHUNK]) for i in range(0, len(ids), FANOUT_CHUNK)]
+    for chunk in chunks:
+        transaction.on_commit(lambda chunk=chunk: notification_fanout_task.delay(chunk), robust=True)
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one notification through the outbound channel, at most once.
+
+    The row is claimed first by a conditional UPDATE (sent_at set where it is null); a second
+    delivery of the same task finds nothing to claim and sends nothing. When the channel
+    fails, the claim is released and ChannelError propagates so the task retries with
+    back-off. Returns True when this call sent it.
+    """
+    now = timezone.now()
+    if not Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=now):
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        channel_get().send(
+            recipient=notification.recipient, title=notification.title, body=notification.body,
+            link=notification.link,
+        )
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id, sent_at=now).update(sent_at=None)
+        if isinstance(exc, ChannelError):
+            raise
+        raise ChannelError(str(exc)) from exc
+    return True
