@@ -95,7 +95,7 @@ migrate: $(PIP_STAMP)
 
 # --- run --------------------------------------------------------------------------------
 
-# The demo data command is written by the disputes app; skip quietly while it is absent.
+# seed_demo loads every app's demo.py (idempotent: a second run adds nothing).
 seed: migrate
 	@if $(MANAGE) help seed_demo >/dev/null 2>&1; then $(MANAGE) seed_demo; \
 	else echo "note: manage.py seed_demo not available, starting without demo data"; fi

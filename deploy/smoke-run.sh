@@ -9,13 +9,16 @@ base="http://127.0.0.1:$port"
 log=var/smoke-run.log
 mkdir -p var
 # Own process group, so the whole tree (make, runserver, celery) can be stopped at once.
-setsid make run PORT="$port" >"$log" 2>&1 < /dev/null &
-pgid=$!
+# (setsid may fork, so the new group's id is read from the shell it starts, not from $!.)
+rm -f var/smoke-run.pgid
+setsid bash -c 'echo $$ > var/smoke-run.pgid; exec make run PORT="$1"' _ "$port" >"$log" 2>&1 < /dev/null &
+for _ in $(seq 1 50); do [ -s var/smoke-run.pgid ] && break; sleep 0.1; done
+pgid=$(cat var/smoke-run.pgid)
 stop() { kill -TERM -- "-$pgid" 2>/dev/null || true; sleep 2; kill -KILL -- "-$pgid" 2>/dev/null || true; }
 trap stop EXIT
 
 code=000
-for _ in $(seq 1 240); do
+for _ in $(seq 1 900); do  # first run: setup + migrate + seed_demo (about a minute, more on a busy machine)
     code=$(curl -s -o /dev/null -w '%{http_code}' "$base/login/" || true)
     [ "$code" = 200 ] && break
     kill -0 "$pgid" 2>/dev/null || break

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from disputes.models import TRANSITIONS, Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.selectors import case_open_assignment as open_assignment
 from governance.errors import Forbidden
 from governance.models import LEVEL_ORDER, RegionLevel, Role, User
 from governance.scoping import scope_for
@@ -65,15 +66,6 @@ LEADER_ACTIONS = frozenset({"instruct", "urgent"})
 def registered_actions() -> dict[str, Iterable[str]]:
     """The map under governance.permissions names ("disputes.dispatch")."""
     return {f"disputes.{name}": roles for name, roles in ACTIONS.items()}
-
-
-def open_assignment(case: Case) -> CaseAssignment | None:
-    # Uses index: case_one_open_assignment (partial unique on case where status is open)
-    return (
-        CaseAssignment.objects.filter(case_id=case.pk, status__in=("pending", "signed"))
-        .select_related("department", "region")
-        .first()
-    )
 
 
 def holds_assignment(user: User, assignment: CaseAssignment | None) -> bool:

@@ -256,3 +256,13 @@ def related_case_hints(
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return list(qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")[:HINT_LIMIT])
+
+
+def case_open_assignment(case: Case) -> CaseAssignment | None:
+    """The case's open (pending or signed) assignment; `case` was loaded through a scope."""
+    # Uses index: case_one_open_assignment (partial unique on case where status is open)
+    return (
+        CaseAssignment.objects.filter(case_id=case.pk, status__in=("pending", "signed"))
+        .select_related("department", "region")
+        .first()
+    )

@@ -57,8 +57,9 @@ from disputes.models import (
 )
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import LEVEL_ORDER, Department, Region, RegionLevel, Role, User
+from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit
 from governance.scoping import Scope, scope_for
-from governance.services import audit_record, notification_create
+from governance.services import audit_record
 from governance.workdays import SHANGHAI, Deadline, add_days
 from grids.models import Grid
 
@@ -207,19 +208,18 @@ def _case_link(case: Case) -> str:
 
 
 def _notify(case: Case, action: str, recipients: Recipients, *, event_id: int, actor_id: int | None) -> None:
-    """Tell `recipients` about the event once the transaction has committed."""
+    """Write the inbox rows for `recipients` inside the transaction, and hand them to the
+    outbound channel only after it commits (a rolled-back action notifies nobody)."""
     if recipients == Recipients():
         return
     title = f"{case.number} {ACTION_LABELS.get(action, action)}"
-
-    def send() -> None:
-        body, link = case.title, _case_link(case)
-        for user_id in recipients.users(exclude_id=actor_id):
-            notification_create(
-                recipient_id=user_id, event_key=f"case:{case.pk}:{action}:{event_id}", title=title, body=body, link=link
-            )
-
-    transaction.on_commit(send)
+    link = _case_link(case)
+    ids = notifications_create(drafts=[
+        NotificationDraft(recipient_id=user_id, event_key=f"case:{case.pk}:{action}:{event_id}", title=title,
+                          body=case.title, link=link)
+        for user_id in recipients.users(exclude_id=actor_id)
+    ])
+    notifications_send_on_commit(ids)
 
 
 def _event(*, case: Case, actor: User | None, action: str, from_state: str, to_state: str, note: str = "",

@@ -1,11 +1,9 @@
-"""Kernel writes: audit records and notifications."""
+"""Kernel writes: audit records (notifications live in governance/notifications.py)."""
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
-from governance.models import AuditLog, Notification, User
+from governance.models import AuditLog, User
 
 
 def audit_record(
@@ -27,16 +25,3 @@ def audit_record(
         ip_address=ip_address,
         detail=detail or {},
     )
-
-
-def notification_create(
-    *, recipient_id: int, event_key: str, title: str, body: str = "", link: str = ""
-) -> Notification | None:
-    """Create one notification; a second call for the same (recipient, event) does nothing."""
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(
-                recipient_id=recipient_id, event_key=event_key, title=title, body=body, link=link
-            )
-    except IntegrityError:
-        return None

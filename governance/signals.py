@@ -5,9 +5,12 @@ the password) and the client address; the actor stays empty because nobody prove
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from governance.roles import user_sync_role_group
 from governance.services import audit_record
 
 USERNAME_MAX = 150
@@ -64,3 +67,9 @@ def audit_login_refused(*, user, request, reason: str) -> None:
         detail={"reason": reason},
         ip_address=client_ip(request),
     )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="governance_sync_role_group")
+def sync_role_group(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        user_sync_role_group(instance)

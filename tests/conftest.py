@@ -8,8 +8,40 @@ def pytest_configure(config):
     # Hashing with PBKDF2 costs seconds per user on a loaded 2-core box; tests need
     # working passwords, not slow ones. Production keeps Django's default hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks enqueued by code under test run in-process; the real-worker suites
+    # (marker celery_worker) start worker processes and send by name instead.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 @pytest.fixture
 def tree(db) -> RegionTree:
     return RegionTree()
+
+
+def _seed_reference_data() -> None:
+    """Re-run the idempotent data migrations (categories, risk grades, time limits,
+    escalation policies, role groups) against the current database."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0003_seed_reference_data", "0004_default_escalation_policies"):
+        importlib.import_module(f"disputes.migrations.{name}").seed(apps, None)
+    for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
+                   "disputes.migrations.0005_role_permissions"):
+        importlib.import_module(module).forwards(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_present(django_db_setup, django_db_blocker):
+    # A transactional test flushes every table, data-migration rows included, and
+    # --reuse-db then keeps that empty database for the next run: put the rows back.
+    with django_db_blocker.unblock():
+        _seed_reference_data()
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """For transactional tests (live server, real workers): the seed rows a previous
+    transactional test's flush removed."""
+    _seed_reference_data()
