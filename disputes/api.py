@@ -49,9 +49,10 @@ IDEMPOTENCY_KEY_MAX = 200
 def case_detail_data(api: ScopedApi, case_id: int) -> dict[str, Any]:
     """The detail body of one case as `api`'s caller sees it (scoped; 404 outside)."""
     case = selectors.case_get(scope=api.scope, case_id=case_id)
+    assignment = open_assignment(case)
     context = {
-        "assignment": open_assignment(case),
-        "available_actions": case_available_actions(user=api.request.user, case=case),
+        "assignment": assignment,
+        "available_actions": case_available_actions(user=api.request.user, case=case, assignment=assignment),
     }
     return s.CaseDetailOutputSerializer(case, context=context).data
 

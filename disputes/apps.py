@@ -18,5 +18,5 @@ class DisputesConfig(AppConfig):
         from grids.selectors import register_grid_case_source
 
         register_grid_case_source(
-            lambda *, scope, grid_ids: case_list(scope=scope).filter(grid_id__in=grid_ids)
+            lambda *, scope, grid_ids: case_list(scope=scope).filter(grid_id__in=grid_ids).select_related("grid")
         )

@@ -110,6 +110,10 @@ class Step(models.TextChoices):
     CALLBACK = "callback", _("回访")
 
 
+# Open cases carrying a yellow or red card (partial-index condition).
+_CARDED = Q(state__in=sorted(s.value for s in OPEN_STATES)) & ~Q(warning_level="none")
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=OPEN_STATES)
@@ -195,6 +199,10 @@ class Case(RegionPathModel):
     due_provisional = models.BooleanField(_("期限待定"), default=False, help_text=_("跨越尚未公布的节假日安排"))
     warning_level = models.CharField(_("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE)
     red_at = models.DateTimeField(_("亮红牌时间"), null=True, blank=True)
+    # Sweep thresholds, stamped when a step starts (yellow) and when the red card is set
+    # (escalation) from the EscalationPolicy that applies then; see disputes.escalation.
+    yellow_at = models.DateTimeField(_("黄牌预警时间"), null=True, blank=True)
+    escalate_at = models.DateTimeField(_("超期上报时间"), null=True, blank=True)
 
     return_count = models.PositiveIntegerField(_("退回次数"), default=0)
     redo_count = models.PositiveIntegerField(_("重办次数"), default=0)
@@ -223,8 +231,26 @@ class Case(RegionPathModel):
             # Uses: the deadline sweep (open, timed cases by due date).
             models.Index(fields=["due_at"], name="case_timed_due", condition=Q(state__in=[
                 "registered", "accepted", "dispatched", "in_progress"])),
+            # Uses: the deadline sweep, one partial index per card transition (an empty sweep
+            # is three index probes): yellow due, red due (deadline passed), escalation due.
+            models.Index(fields=["yellow_at"], name="case_sweep_yellow", condition=Q(state__in=[
+                "registered", "accepted", "dispatched", "in_progress"], warning_level="none")),
+            models.Index(fields=["due_at"], name="case_sweep_red", condition=Q(state__in=[
+                "registered", "accepted", "dispatched", "in_progress"], warning_level__in=["none", "yellow"])),
+            models.Index(fields=["escalate_at"], name="case_sweep_escalate", condition=Q(state__in=[
+                "registered", "accepted", "dispatched", "in_progress"], warning_level="red")),
             models.Index(fields=["owning_region", "state"], name="case_owner_state"),
             models.Index(fields=["village", "category", "created_at"], name="case_village_cat_created"),
+            # Uses: dashboard red/yellow card list (disputes.stats), only carded open cases.
+            models.Index(fields=["city", "warning_level", "due_at"], name="case_city_warning_due", condition=_CARDED),
+            models.Index(fields=["county", "warning_level", "due_at"], name="case_county_warning_due",
+                         condition=_CARDED),
+            models.Index(fields=["township", "warning_level", "due_at"], name="case_township_warning_due",
+                         condition=_CARDED),
+            # Uses: dashboard counts per child region (index-only scans with Count("*")).
+            models.Index(fields=["city", "county", "state", "warning_level"], name="case_city_dash"),
+            models.Index(fields=["county", "township", "state", "warning_level"], name="case_county_dash"),
+            models.Index(fields=["township", "village", "state", "warning_level"], name="case_township_dash"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),

@@ -149,8 +149,9 @@ def _needs_assignment(action: str) -> bool:
     return action in SIGNING_ACTIONS | ASSIGNEE_ACTIONS | {"attachment", "reveal"}
 
 
-def case_available_actions(*, user: User, case: Case) -> list[str]:
-    """Action names `user` may take on `case` now (role, jurisdiction, state, relation)."""
+def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True) -> list[str]:
+    """Action names `user` may take on `case` now (role, jurisdiction, state, relation).
+    Pass the open assignment when already loaded (or None when there is none) to save a query."""
     try:
         scope = scope_for(user)
     except Forbidden:
@@ -161,7 +162,8 @@ def case_available_actions(*, user: User, case: Case) -> list[str]:
         action for action, transition in TRANSITIONS.items()
         if transition.allows(case.state) and user.role in ACTIONS.get(action, frozenset())
     ]
-    assignment = open_assignment(case) if any(_needs_assignment(a) for a in candidates) else None
+    if assignment is True:
+        assignment = open_assignment(case) if any(_needs_assignment(a) for a in candidates) else None
     allowed = [a for a in candidates if _object_denial(user, case, a, assignment) is None]
     if "extend" in allowed or "extend_decide" in allowed:
         pending = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
+from disputes.escalation import PolicyBook
 from disputes.models import (
     Case,
     CaseAssignment,
@@ -673,6 +674,7 @@ CASE_COLUMNS = [
     "step", "step_started_at", "due_at", "due_provisional", "warning_level", "red_at", "return_count", "redo_count",
     "accepted_at", "resolved_at", "closed_at", "submit_token", "city_id", "county_id", "duplicate_of_id", "grid_id",
     "owning_region_id", "registered_by_id", "township_id", "village_id", "category_id", "risk_grade_id",
+    "yellow_at", "escalate_at",
 ]
 PARTY_COLUMNS = ["id", "created_at", "updated_at", "role", "kind", "name", "id_number_enc", "id_number_hash",
                  "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "address", "case_id"]
@@ -698,6 +700,7 @@ class CaseGenerator:
         self.state_mixes = [(limit, Mix(pairs)) for limit, pairs in STATE_MIX_BY_AGE]
         self.red_state_mix = Mix(RED_STATE_MIX)
         grades = {g.code: g.pk for g in RiskGrade.objects.all()}
+        self.policies = PolicyBook.load()
         self.risk_mix = Mix([(grades.get(code) if code else None, w) for code, w in RISK_MIX
                              if code is None or code in grades] or [(None, 1)])
         self.pool = party_pool(rng, min(PARTY_POOL_SIZE, max(100, spec.cases * 2)))
@@ -892,14 +895,23 @@ class CaseGenerator:
         title_party = self._party()
         title = f"{title_party.name}{category[1]}{'纠纷' if not category[1].endswith('纠纷') else ''}"
         narrative = rng.choice(NARRATIVES).format(topic=category[1])
-        self.writers[Case].add((
+        values = (
             case_id, created, latest, number, title, narrative, channel, created - dt.timedelta(hours=rng.uniform(1, 96)),
             f"{rng.choice(ROADS)}{rng.randint(1, 300)}号", None, None, people, amount, state == "registered" and rng.random() < 0.05,
             rng.random() < 0.03, state, owner_level, version, step, step_started, due_at, False, warning, red_at,
             1 if rng.random() < 0.04 else 0, 1 if state in ("in_progress", "resolved", "closed") and rng.random() < 0.03 else 0,
             accepted_at, resolved_at, closed_at, None, self.city.region.pk, town.county.pk, None, grid_id, owner_region,
             registrar, town.region.pk, village_id, category[0], self.risk_mix.draw(rng) if accepted_at else None,
-        ))
+        )
+        # The sweep thresholds, stamped as the services and the sweep would have (open timed cases).
+        yellow_at = escalate_at = None
+        if state in TIMED:
+            yellow_at, escalate_at = self.policies.thresholds({
+                "owning_level": owner_level, "category_id": category[0], "risk_grade_id": values[-1],
+                "step_started_at": step_started, "due_at": due_at, "warning_level": warning, "red_at": red_at,
+                "city_id": self.city.region.pk, "county_id": town.county.pk, "township_id": town.region.pk,
+            })
+        self.writers[Case].add((*values, yellow_at, escalate_at))
         # Parties: the title party is the applicant, then one or two more.
         n_parties = 1 if rng.random() < 0.15 else 2 if rng.random() < 0.8 else 3
         for i in range(n_parties):

@@ -6,6 +6,9 @@ has its own audited endpoint (party reveal).
 """
 from __future__ import annotations
 
+import zoneinfo
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,6 +34,29 @@ VERSION_HELP = "客户端看到的案件版本号；与当前版本不一致时�
 def _version_field() -> serializers.IntegerField:
     return serializers.IntegerField(label=_("版本"), required=False, allow_null=True, min_value=1,
                                     help_text=VERSION_HELP)
+
+
+@extend_schema_field(serializers.CharField())
+class ChoiceLabelField(serializers.ReadOnlyField):
+    """The display label of a choice value: a dict lookup, instead of `get_<field>_display`
+    through DRF's attribute machinery (a signature inspection and a hash of every lazy label
+    per row)."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """DateTimeField rendered in the project's time zone (the only one: nothing activates
+    another), resolved once instead of through the thread-local current zone per value."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("default_timezone", zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        super().__init__(**kwargs)
 
 
 # --- Output: small shapes -----------------------------------------------------------------------
@@ -76,10 +102,10 @@ class CaseListOutputSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     state = serializers.ChoiceField(choices=CaseState.choices)
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = ChoiceLabelField(CaseState.choices, source="state")
     category = CategoryRefOutputSerializer()
     channel = serializers.ChoiceField(choices=Channel.choices)
-    channel_label = serializers.CharField(source="get_channel_display")
+    channel_label = ChoiceLabelField(Channel.choices, source="channel")
     village = RegionRefOutputSerializer(allow_null=True)
     township = RegionRefOutputSerializer(allow_null=True)
     owning_level = serializers.ChoiceField(choices=RegionLevel.choices)
@@ -87,10 +113,10 @@ class CaseListOutputSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=Step.choices)
     urgent = serializers.BooleanField()
     warning_level = serializers.ChoiceField(choices=WarningLevel.choices)
-    due_at = serializers.DateTimeField(allow_null=True)
+    due_at = LocalDateTimeField(allow_null=True)
     due_provisional = serializers.BooleanField(help_text="期限跨越尚未公布的节假日安排，待定")
-    occurred_at = serializers.DateTimeField()
-    created_at = serializers.DateTimeField()
+    occurred_at = LocalDateTimeField()
+    created_at = LocalDateTimeField()
     version = serializers.IntegerField()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -150,20 +150,30 @@ def step_deadline(*, level: str, step: str, category: Category, start: dt.dateti
 
 
 def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
-    """Field values for a new step starting now: its deadline, and the warning cleared."""
+    """Field values for a new step starting now: its deadline, the warning cleared, and the
+    sweep's yellow threshold stamped from the escalation policy that applies now."""
+    # Imported here: disputes.escalation is a peer that may use this module; keep the graph acyclic.
+    from disputes.escalation import step_yellow_at
+
     deadline = step_deadline(level=case.owning_level, step=step, category=case.category, start=now)
+    due_at = deadline.due_at if deadline else None
     return {
         "step": step,
         "step_started_at": now,
-        "due_at": deadline.due_at if deadline else None,
+        "due_at": due_at,
         "due_provisional": deadline.provisional if deadline else False,
         "warning_level": WarningLevel.NONE,
         "red_at": None,
+        "yellow_at": step_yellow_at(
+            level=case.owning_level, category_id=case.category_id, category_parent_id=case.category.parent_id,
+            risk_grade_id=case.risk_grade_id, start=now, due=due_at),
+        "escalate_at": None,
     }
 
 
 def _clock_stopped() -> dict[str, Any]:
-    return {"due_at": None, "due_provisional": False, "warning_level": WarningLevel.NONE, "red_at": None}
+    return {"due_at": None, "due_provisional": False, "warning_level": WarningLevel.NONE, "red_at": None,
+            "yellow_at": None, "escalate_at": None}
 
 
 # --- Notifications --------------------------------------------------------------------------------
@@ -342,19 +352,21 @@ def _next_case_number(township_code: str, day: dt.date) -> str:
     The sequence is taken by one `UPDATE … SET last = last + 1`, which holds the row lock to
     the end of the transaction, so concurrent registrations never draw the same number.
     """
-    counter = CaseNumberCounter.objects.filter(township_code=township_code, day=day)
+    # One round trip: UPDATE … RETURNING (PostgreSQL, and SQLite since 3.35).
+    increment = (f"UPDATE {connection.ops.quote_name(CaseNumberCounter._meta.db_table)} SET last = last + 1 "
+                 "WHERE township_code = %s AND day = %s RETURNING last")
     for _attempt in range(3):
-        if counter.update(last=F("last") + 1):
-            break
+        with connection.cursor() as cursor:
+            cursor.execute(increment, [township_code, day])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{township_code}{day:%Y%m%d}{row[0]:04d}"
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.get_or_create(township_code=township_code, day=day)
         except IntegrityError:
             continue  # another registration created the row first; increment it
-    else:
-        raise Conflict(_("案件编号生成繁忙，请稍后重试"), code="busy")
-    sequence = counter.values_list("last", flat=True).get()
-    return f"{township_code}{day:%Y%m%d}{sequence:04d}"
+    raise Conflict(_("案件编号生成繁忙，请稍后重试"), code="busy")
 
 
 def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -490,10 +502,11 @@ def case_register(
         raise InvalidInput(_("登记信息有误，请检查标注的项目"), extra={"fields": errors})
 
     actor_region = actor.region
-    if actor_region.level in (RegionLevel.COUNTY, RegionLevel.CITY):
+    owning_region_id = village.township_id or village.county_id or village.city_id
+    if actor_region.level in (RegionLevel.COUNTY, RegionLevel.CITY) or actor_region.pk == owning_region_id:
         owning_region = actor_region
     else:
-        owning_region = Region.objects.get(pk=village.township_id or village.county_id or village.city_id)
+        owning_region = Region.objects.get(pk=owning_region_id)
     channel = Channel.GRID if actor.role == Role.GRID_WORKER else data.channel
     case = Case(
         number=_next_case_number(village.code[:9], now.astimezone(SHANGHAI).date()),
@@ -514,14 +527,17 @@ def case_register(
     case.set_region(village)
     for name, value in step_changes(case, Step.ACCEPT, now).items():
         setattr(case, name, value)
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-    except IntegrityError:
-        existing = Case.objects.filter(submit_token=submit_token).first() if submit_token else None
-        if existing is None:
-            raise
-        return _idempotent_result(existing, actor)
+    if not submit_token:
+        case.save(force_insert=True)  # no race to recover from: no savepoint round trips
+    else:
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+        except IntegrityError:
+            existing = Case.objects.filter(submit_token=submit_token).first()
+            if existing is None:
+                raise
+            return _idempotent_result(existing, actor)
     CaseParty.objects.bulk_create([CaseParty(case=case, **row) for row in party_rows])
     CaseLink.objects.bulk_create([CaseLink(case=case, other=other, created_by=actor) for other in linked])
     event = _event(
@@ -544,6 +560,8 @@ def case_accept(*, actor: User, case_id: int, version: int | None = None, risk_g
         raise InvalidInput(_("风险等级无效"), extra={"fields": {"risk_grade_id": _("风险等级无效")}})
 
     def changes(ctx: _Ctx) -> dict[str, Any]:
+        if risk_grade_id:  # the escalation policy (yellow threshold) follows the new grade
+            ctx.case.risk_grade_id = int(risk_grade_id)
         values = {**step_changes(ctx.case, Step.ACCEPT, ctx.now), "accepted_at": ctx.now}
         if risk_grade_id:
             values["risk_grade_id"] = int(risk_grade_id)
@@ -789,8 +807,14 @@ def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = 
         if not approve:
             return {}
         deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=True)
+        from disputes.escalation import step_yellow_at  # acyclic, as in step_changes
+
+        yellow_at = step_yellow_at(
+            level=ctx.case.owning_level, category_id=ctx.case.category_id,
+            category_parent_id=ctx.case.category.parent_id, risk_grade_id=ctx.case.risk_grade_id,
+            start=ctx.case.step_started_at, due=deadline.due_at)
         return {"due_at": deadline.due_at, "due_provisional": deadline.provisional,
-                "warning_level": WarningLevel.NONE, "red_at": None}
+                "warning_level": WarningLevel.NONE, "red_at": None, "yellow_at": yellow_at, "escalate_at": None}
 
     def after(ctx: _Ctx) -> None:
         request = pending["request"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
@@ -40,10 +40,10 @@ def case_counts_by_region(*, scope: Scope) -> list[dict[str, Any]]:
     """
     child = CHILD_LEVEL[RegionLevel(scope.level)]
     column = f"{child}_id"
-    aggregates = {f"state_{state}": Count("id", filter=Q(state=state)) for state in CaseState.values}
-    aggregates["yellow"] = Count("id", filter=_open_warning(WarningLevel.YELLOW))
-    aggregates["red"] = Count("id", filter=_open_warning(WarningLevel.RED))
-    aggregates["total"] = Count("id")
+    aggregates = {f"state_{state}": Count(Value(1), filter=Q(state=state)) for state in CaseState.values}
+    aggregates["yellow"] = Count(Value(1), filter=_open_warning(WarningLevel.YELLOW))
+    aggregates["red"] = Count(Value(1), filter=_open_warning(WarningLevel.RED))
+    aggregates["total"] = Count("*")
     rows = {row[column]: row for row in
             scope.filter(Case.objects.all()).values(column).annotate(**aggregates).order_by()}
     children = list(scope.regions().filter(level=child).order_by("code").values_list("id", "name"))
@@ -74,7 +74,7 @@ def case_intake_daily(*, scope: Scope, today: dt.date, days: int = INTAKE_DAYS) 
         scope.filter(Case.objects.filter(created_at__gte=start))
         .annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
         .values("day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     counts = {row["day"]: row["n"] for row in rows}

@@ -11,17 +11,15 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from disputes.escalation import deadline_sweep
-
-DEFAULT_BATCH_SIZE = 500
+from disputes.escalation import DEFAULT_BATCH_SIZE, deadline_sweep
 
 
 @shared_task(
     name="disputes.tasks.deadline_sweep_task",
     acks_late=True,
     reject_on_worker_lost=True,
-    # One batch of 500 takes well under a second on PostgreSQL; the limits only stop a
-    # batch stuck on a lock or a broken database. Both are far below the visibility timeout.
+    # One batch of 5,000 takes about a second on PostgreSQL (docs/performance.md); the limits
+    # only stop a batch stuck on a lock or a broken database. Both are far below the visibility timeout.
     soft_time_limit=120,
     time_limit=180,
     ignore_result=True,

@@ -90,9 +90,13 @@ def notifications_create(*, drafts: Sequence[NotificationDraft]) -> list[int]:
         ignore_conflicts=True,
     )
     keys = {d.event_key for d in drafts}
+    recipients = {d.recipient_id for d in drafts}
     wanted = {(d.recipient_id, d.event_key) for d in drafts}
+    # Uses index: notification_once_per_event (recipient, event_key); without the recipients
+    # this was a sequential scan of every notification ever written.
     return [
-        pk for pk, recipient_id, key in Notification.objects.filter(event_key__in=keys, sent_at__isnull=True)
+        pk for pk, recipient_id, key in Notification.objects.filter(
+            recipient_id__in=recipients, event_key__in=keys, sent_at__isnull=True)
         .values_list("pk", "recipient_id", "event_key")
         if (recipient_id, key) in wanted
     ]

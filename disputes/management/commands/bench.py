@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
         parser.add_argument("--no-sweep", action="store_true", help="skip the 100,000-case overdue sweep")
         parser.add_argument("--seed", type=int, default=1, help="seed for seed_scale when it runs")
+        parser.add_argument("--only", action="append", default=[], metavar="SUBSTRING",
+                            help="run only the sections matching (repeatable): lists, detail, creation, "
+                                 "dashboard, sweep, assessment, or a keyword such as api, page, create")
 
     def handle(self, *args, **opts) -> None:
         wanted = opts["cases"] or (SIZES[opts["size"]] if opts["size"] else None)
@@ -33,6 +36,7 @@ class Command(BaseCommand):
                              verbosity=opts["verbosity"], stdout=self.stdout, stderr=self.stderr)
         quiet = opts["verbosity"] == 0
         report = bench_run(repeat=opts["repeat"], warmup=opts["warmup"], sweep=not opts["no_sweep"],
+                           only=opts["only"],
                            log=(lambda _m: None) if quiet else self.stdout.write)
         self.stdout.write(report_table(report))
         if opts["json_path"]:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from disputes.escalation import thresholds_recompute
 from disputes.models import CaseState, EscalationPolicy, Step
 from governance.models import RegionLevel, Role
 from tests.factories import CaseFactory, CategoryFactory, DepartmentFactory, UserFactory
@@ -51,9 +52,14 @@ def make_case(tree, staff):
         fields.setdefault("step", Step.HANDLE)
         fields.setdefault("category", category)
         village = fields.pop("village", tree.village_a1x)
-        return CaseFactory(
+        case = CaseFactory(
             village=village, registered_by=staff.town_clerk, step_started_at=start, due_at=due, **fields
         )
+        # The factory writes the step clock directly; stamp the sweep thresholds as the
+        # services do when a step starts (from the policies active now).
+        thresholds_recompute(case_ids=[case.pk])
+        case.refresh_from_db()
+        return case
 
     return build
 

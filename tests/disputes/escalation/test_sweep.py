@@ -14,6 +14,7 @@ from disputes.escalation import (
     cases_red_at_top,
     deadline_sweep,
     deadline_sweep_all,
+    thresholds_recompute,
 )
 from disputes.models import (
     Case,
@@ -182,6 +183,7 @@ class TestEscalation:
         # When one is resolved and one gets a later deadline before the update runs
         Case.objects.filter(pk=resolved.pk).update(state=CaseState.RESOLVED)
         Case.objects.filter(pk=extended.pk).update(due_at=now + 100 * H)
+        thresholds_recompute(case_ids=[extended.pk])  # as the extension service re-stamps it
         result = _sweep_apply(ids=ids, now=now)
 
         # Then only the untouched case turned red and moved up

@@ -10,7 +10,11 @@ from governance.errors import Conflict
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Not serialized_rollback: restoring a snapshot after another transactional test's
+    # flush re-inserts content types that post_migrate already recreated (duplicate key).
+    # The seed rows these tests need come from the reference_data fixture instead.
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
 

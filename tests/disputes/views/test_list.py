@@ -109,3 +109,39 @@ def test_query_count_is_constant_for_2_and_10_rows(people):
         response = client.get(URL)
     assert len(response.context["page"].object_list) == 10
     assert len(two) == len(ten)
+
+
+def test_filter_selects_render_like_the_django_widgets(people):
+    """The list renders its filter <select>s in Python (views._select_html) for speed; the
+    markup must stay what Django's widget templates give, selection and optgroups included."""
+    import re
+
+    from disputes.forms import CaseFilterForm
+    from disputes.views import FAST_SELECTS, _select_html
+    from governance.scoping import scope_for
+
+    def squash(html: str) -> str:
+        return re.sub(r">\s+<", "><", str(html).strip())
+
+    scope = scope_for(people.dispatcher_a)
+    for data in (None, {"state": CaseState.ACCEPTED, "region": people.tree.village_a1x.pk, "ordering": "due_at"}):
+        form = CaseFilterForm(data, scope=scope)
+        if data:
+            assert form.is_valid(), form.errors
+        for name in FAST_SELECTS:
+            assert squash(_select_html(form[name])) == squash(form[name])
+    html = client_for(people.dispatcher_a).get(URL, {"region": people.tree.village_a1x.pk}).content.decode()
+    assert f'<option value="{people.tree.village_a1x.pk}" selected>' in html
+
+
+def test_timeline_of_a_case_outside_the_scope_is_not_found(people):
+    import pytest
+
+    from disputes import selectors
+    from governance.errors import NotFound
+    from governance.scoping import scope_for
+
+    case = people.case(village=people.tree.village_a1x)
+    assert list(selectors.case_timeline(scope=scope_for(people.dispatcher_a), case=case)) == list(case.events.all())
+    with pytest.raises(NotFound):
+        selectors.case_timeline(scope=scope_for(people.clerk_b1), case=case)
