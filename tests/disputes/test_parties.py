@@ -15,7 +15,6 @@ from tests.disputes.services.conftest import ID_A, ID_B, PHONE_A, PHONE_B, valid
 
 # The shared fixtures of the disputes domain tests (defined once in services/conftest.py).
 world = shared.world
-_fast_password_hasher = shared._fast_password_hasher
 
 
 # --- ID numbers -----------------------------------------------------------------------------------

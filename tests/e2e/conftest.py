@@ -58,12 +58,6 @@ def chromium_path() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Real PBKDF2 costs ~0.3 s per user; these tests check flows, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def browser():
     executable = chromium_path()

@@ -21,12 +21,6 @@ def assert_error(response, status: int, code: str) -> dict:
     return body
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # PBKDF2 costs seconds per user on a loaded CI box; these tests are not about hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api():
     return APIClient()

@@ -37,11 +37,6 @@ class FailingChannel(Channel):
         raise ConnectionError("gateway down")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def recording(settings):
     SENT.clear()

@@ -23,12 +23,6 @@ from grids.models import Grid, GridWorkerAssignment
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-@pytest.fixture
-def fast_passwords(settings):
-    # Logging ~140 accounts in with the production hasher would take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed_kernel_and_grids() -> str:
     out = StringIO()
     governance_demo.seed(stdout=out, rng=random.Random(1))
@@ -45,7 +39,7 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_kernel_seed_imports_the_city_with_departments_and_accounts(fast_passwords):
+def test_kernel_seed_imports_the_city_with_departments_and_accounts():
     # given an empty database, when the kernel and grid seeders run
     out = seed_kernel_and_grids()
 
@@ -92,7 +86,7 @@ def test_kernel_seed_imports_the_city_with_departments_and_accounts(fast_passwor
     assert GridWorkerAssignment.objects.get(worker__username="hongqi_grid", ended_on=None).grid == grid
 
 
-def test_kernel_seed_is_idempotent_and_realigns_demo_accounts(fast_passwords):
+def test_kernel_seed_is_idempotent_and_realigns_demo_accounts():
     seed_kernel_and_grids()
     before = counts()
     # a demo account was moved around and its password changed on the demo machine
@@ -110,7 +104,7 @@ def test_kernel_seed_is_idempotent_and_realigns_demo_accounts(fast_passwords):
     assert clerk.check_password("Changed-pass-1")  # a password set on purpose survives
 
 
-def test_every_demo_account_signs_in_through_the_login_page(client, fast_passwords):
+def test_every_demo_account_signs_in_through_the_login_page(client):
     seed_kernel_and_grids()
     usernames = list(User.objects.values_list("username", flat=True))
     assert len(usernames) > 100
@@ -123,7 +117,7 @@ def test_every_demo_account_signs_in_through_the_login_page(client, fast_passwor
         client.logout()
 
 
-def test_seed_demo_command_runs_twice_with_the_same_result(fast_passwords, monkeypatch):
+def test_seed_demo_command_runs_twice_with_the_same_result(monkeypatch):
     # A smaller city-wide case load keeps the test short; `make run` seeds DEMO_CASES.
     monkeypatch.setattr(disputes_demo, "DEMO_CASES", 150)
     out = StringIO()

@@ -10,12 +10,6 @@ from tests.factories import CaseFactory, DepartmentFactory, GridFactory, UserFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # Real PBKDF2 costs ~0.3 s per user; these tests check flows, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_layout_shows_full_jurisdiction_role_and_unread_count(client, tree):
     # given a grid worker in 红旗社区 with 2 unread and 1 read notification
     user = UserFactory(role=Role.GRID_WORKER, region=tree.village_a2x)

@@ -32,12 +32,6 @@ class People:
     leader: User  # county A leader
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # PBKDF2 costs seconds per user on a loaded CI box; these tests are not about hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(tree) -> People:
     department = DepartmentFactory(region=tree.town_a1, name="七一路司法所")

@@ -15,12 +15,6 @@ from tests.factories import CaseFactory, CategoryFactory, DepartmentFactory, Use
 NOW = dt.datetime(2026, 3, 10, 10, 0, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # UserFactory sets a password; the production hasher costs ~0.5 s per user under load.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def now() -> dt.datetime:
     return NOW

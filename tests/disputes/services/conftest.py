@@ -151,12 +151,6 @@ class World:
 SERVICE_ACTIONS = sorted(a for a in TRANSITIONS if a != "escalate")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The world creates a dozen users; PBKDF2 with production rounds dominates the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(tree) -> World:
     justice_a1 = DepartmentFactory(name="七一路司法所", kind=DepartmentKind.JUSTICE, region=tree.town_a1)

@@ -76,12 +76,6 @@ class People:
         ])
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    # Page tests log in with force_login; the default PBKDF2 only slows the user factory.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(tree) -> People:
     return People(tree)
