@@ -6,6 +6,7 @@ their own. The rules they enforce are described in docs/dangerous-constructs.md.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -86,6 +87,23 @@ def test_production_settings_refuse_to_start_without_required_variables():
     # Then it fails loudly instead of falling back to the development key
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_embedded_broker_keeps_all_its_files_under_var():
+    """kombu's filesystem transport writes its exchange tables to ./control unless told
+    otherwise; every folder it uses must live under var/ (ignored by git)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env["DJANGO_SETTINGS_MODULE"] = "governance.settings"
+    code = ("import django, json; django.setup(); from django.conf import settings; "
+            "print(settings.CELERY_BROKER_URL); print(json.dumps(settings.CELERY_BROKER_TRANSPORT_OPTIONS))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.splitlines()
+    assert out[-2] == "filesystem://"
+    options = json.loads(out[-1])
+    folders = {k: v for k, v in options.items() if k.endswith(("_folder", "_folder_in", "_folder_out"))}
+    assert {"data_folder_in", "data_folder_out", "processed_folder", "control_folder"} <= set(folders)
+    for path in folders.values():
+        assert Path(path).resolve().is_relative_to(ROOT / "var"), path
 
 
 def test_models_and_migrations_agree():
