@@ -46,32 +46,28 @@ def category_choices() -> list[tuple[Any, Any]]:
 
     A top-level category without children is selectable on its own.
     """
-    rows = list(Category.objects.filter(is_active=True).select_related("parent"))
-    children: dict[int, list[Category]] = {}
-    for row in rows:
-        if row.parent_id:
-            children.setdefault(row.parent_id, []).append(row)
+    # Plain tuples, not model instances: this runs on every list page and intake form.
+    rows = list(Category.objects.filter(is_active=True).values_list("pk", "parent_id", "name"))
+    children: dict[int, list[tuple[int, str]]] = {}
+    for pk, parent_id, name in rows:
+        if parent_id:
+            children.setdefault(parent_id, []).append((pk, name))
     choices: list[tuple[Any, Any]] = [("", "---------")]
-    for row in rows:
-        if row.parent_id:
+    for pk, parent_id, name in rows:
+        if parent_id:
             continue
-        leaves = children.get(row.pk)
-        if leaves:
-            choices.append((row.name, [(leaf.pk, leaf.name) for leaf in leaves]))
-        else:
-            choices.append((row.pk, row.name))
+        leaves = children.get(pk)
+        choices.append((name, leaves) if leaves else (pk, name))
     return choices
 
 
 def village_choices(scope: Scope) -> list[tuple[Any, Any]]:
     """Villages (村/社区) inside the scope, grouped by township when there are several."""
-    villages = list(
-        scope.regions().filter(level=RegionLevel.VILLAGE).select_related("township").order_by("code")
-    )
+    villages = scope.regions().filter(level=RegionLevel.VILLAGE).order_by("code").values_list(
+        "pk", "name", "township__name")
     groups: dict[str, list[tuple[int, str]]] = {}
-    for village in villages:
-        label = village.township.name if village.township_id else ""
-        groups.setdefault(label, []).append((village.pk, village.name))
+    for pk, name, township in villages:
+        groups.setdefault(township or "", []).append((pk, name))
     if len(groups) == 1:
         return [("", "---------"), *next(iter(groups.values()))]
     return [("", "---------"), *groups.items()]
@@ -347,7 +343,7 @@ class CaseFilterForm(StyledForm):
         # or villages (a city's thousands of villages would make the select unusable).
         levels = LEVEL_ORDER[scope.level_index + 1:scope.level_index + 3]
         below = scope.regions().filter(level__in=levels).order_by("code")
-        self.fields["region"].widget.choices = [("", _("全部区域")), *((r.pk, r.name) for r in below)]
+        self.fields["region"].widget.choices = [("", _("全部区域")), *below.values_list("pk", "name")]
 
     def selector_filters(self) -> dict[str, Any]:
         """Non-empty filters in the selector's vocabulary (disputes.selectors.case_list)."""

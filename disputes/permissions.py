@@ -149,9 +149,11 @@ def _needs_assignment(action: str) -> bool:
     return action in SIGNING_ACTIONS | ASSIGNEE_ACTIONS | {"attachment", "reveal"}
 
 
-def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True) -> list[str]:
+def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True,
+                           pending_extension: bool | None = None) -> list[str]:
     """Action names `user` may take on `case` now (role, jurisdiction, state, relation).
-    Pass the open assignment when already loaded (or None when there is none) to save a query."""
+    Pass the open assignment when already loaded (or None when there is none), and whether an
+    extension request is pending when the caller has the case's requests, to save queries."""
     try:
         scope = scope_for(user)
     except Forbidden:
@@ -166,7 +168,8 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
         assignment = open_assignment(case) if any(_needs_assignment(a) for a in candidates) else None
     allowed = [a for a in candidates if _object_denial(user, case, a, assignment) is None]
     if "extend" in allowed or "extend_decide" in allowed:
-        pending = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()
-        drop = "extend" if pending else "extend_decide"
+        if pending_extension is None:
+            pending_extension = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()
+        drop = "extend" if pending_extension else "extend_decide"
         allowed = [a for a in allowed if a != drop]
     return allowed

@@ -39,6 +39,10 @@ LIST_RELATED = ("category", "owning_region", "township", "village")
 # The detail page and API also show the grid, the risk grade, the category path and the
 # registering user; duplicate_of is shown by id only, so it is not joined.
 DETAIL_RELATED = (*LIST_RELATED, "category__parent", "grid", "risk_grade", "registered_by")
+# The detail page leaves out the registering user (not shown) and the risk grade (set on a
+# minority of cases, loaded on access): PostgreSQL plans a join of nine tables in ~3 ms, of
+# seven in ~1 ms, on every request (measured at 1,000,000 cases, docs/performance.md).
+PAGE_DETAIL_RELATED = (*LIST_RELATED, "category__parent", "grid")
 ORDERINGS = frozenset({
     "created_at", "-created_at", "due_at", "-due_at", "number", "-number", "updated_at", "-updated_at",
     "state", "-state", "occurred_at", "-occurred_at",
@@ -131,8 +135,9 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
     return qs.select_related(*LIST_RELATED).order_by(ordering, "-id")
 
 
-def case_get(*, scope: Scope, case_id: Any) -> Case:
-    """One case in the scope with what its detail page shows; NotFound outside the scope."""
+def case_get(*, scope: Scope, case_id: Any, related: tuple[str, ...] = DETAIL_RELATED) -> Case:
+    """One case in the scope with the relations its detail shows (`related`, joined);
+    NotFound outside the scope."""
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
@@ -140,7 +145,7 @@ def case_get(*, scope: Scope, case_id: Any) -> Case:
     case = (
         scope.filter(Case.objects.all())
         .filter(pk=pk)
-        .select_related(*DETAIL_RELATED)
+        .select_related(*related)
         .first()
     )
     if case is None:

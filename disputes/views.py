@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms import BoundField
 from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -39,9 +38,10 @@ from disputes.forms import (
     hint_query,
     party_formset,
 )
-from disputes.models import CaseState, MediationOutcome
+from disputes.models import OPEN_ASSIGNMENT_STATES, CaseState, ExtensionStatus, MediationOutcome
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import RegionLevel, Role
+from governance.pagination import DeferredJoinPaginator
 from governance.permissions import can, require
 from governance.scoping import request_scope
 
@@ -95,7 +95,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 def _page(request: HttpRequest, queryset) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -263,10 +263,16 @@ def _sort_links(params, ordering: str) -> dict[str, dict[str, str]]:
 @page_errors
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     scope = request_scope(request)
-    case = selectors.case_get(scope=scope, case_id=case_id)
+    case = selectors.case_get(scope=scope, case_id=case_id, related=selectors.PAGE_DETAIL_RELATED)
     events = selectors.case_timeline(scope=scope, case=case)
-    assignment = permissions.open_assignment(case)  # loaded once for every relation check below
-    available = permissions.case_available_actions(user=request.user, case=case, assignment=assignment)
+    # The case's dispatches and extension requests are shown on the page anyway; the open
+    # dispatch and a pending request come from those lists instead of queries of their own.
+    assignments = list(case.assignments.select_related("department", "region", "assigned_by", "signed_by"))
+    extensions = list(case.extensions.select_related("requested_by", "decided_by"))
+    assignment = next((a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES), None)
+    available = permissions.case_available_actions(
+        user=request.user, case=case, assignment=assignment,
+        pending_extension=any(e.status == ExtensionStatus.PENDING for e in extensions))
     try:
         permissions.require_action(user=request.user, case=case, action="reveal", assignment=assignment)
         can_reveal = True
@@ -287,11 +293,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case,
         "timeline": timeline,
         "parties": case.parties.all(),
-        "assignments": case.assignments.select_related("department", "region", "assigned_by", "signed_by"),
+        "assignments": assignments,
         "mediations": case.mediations.select_related("created_by"),
         "attachments": case.attachments.select_related("uploaded_by"),
         "supervisions": case.supervisions.select_related("by"),
-        "extensions": case.extensions.select_related("requested_by", "decided_by"),
+        "extensions": extensions,
         "action_forms": action_forms,
         "mediation_form": action_form("mediation", case=case, scope=scope) if "mediation" in available else None,
         "attachment_form": action_form("attachment", case=case, scope=scope) if "attachment" in available else None,

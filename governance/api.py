@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from governance.errors import ApplicationError, InvalidInput
 from governance.models import Role
+from governance.pagination import DeferredJoinPaginator
 from governance.scoping import Scope, request_scope, scope_for
 from governance.signals import audit_login_refused
 
@@ -48,6 +49,7 @@ ERROR_RESPONSES = {
 
 
 class StandardPagination(PageNumberPagination):
+    django_paginator_class = DeferredJoinPaginator  # deep pages join only their own rows
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100

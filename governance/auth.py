@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +50,15 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST-only (Django 5): the layout's logout button is a form."""
+
+
+class UserBackend(ModelBackend):
+    """Django's model backend, loading the user's jurisdiction region with the user: every
+    signed-in request needs it (scoping, the layout), so it is one query instead of two."""
+
+    def get_user(self, user_id):
+        try:
+            user = get_user_model()._default_manager.select_related("region").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -145,3 +145,14 @@ def test_bad_token_is_rejected(db, api):
     response = api.get(ME_URL, HTTP_AUTHORIZATION="Token not-a-real-token")
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
+    assert response.json()["message"] == "令牌无效"
+
+
+def test_token_of_a_deactivated_user_is_rejected(tree, api):
+    user = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
+    key = Token.objects.create(user=user).key
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    response = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401
+    assert response.json()["message"] == "账号已停用或已删除"

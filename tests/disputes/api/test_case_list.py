@@ -57,9 +57,15 @@ def test_list_query_count_is_constant(people, category, count, django_assert_num
                     category=CategoryFactory(parent=category), registered_by=people.clerk)
     client = client_for(people.clerk)
     # then listing them costs the same number of queries whatever the number of rows:
-    # session, user, the user's region (scope), count, page
-    with django_assert_num_queries(5):
+    # session, user with their region (scope), count, page
+    with django_assert_num_queries(4):
         response = client.get(CASES_URL)
+    assert response.json()["count"] == count
+    # with a token: the token with its user and region, count, page
+    token = APIClient()
+    token.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=people.clerk).key)
+    with django_assert_num_queries(3):
+        response = token.get(CASES_URL)
     assert response.json()["count"] == count
 
 
