@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,13 +82,17 @@ def notifications_create(*, drafts: Sequence[NotificationDraft]) -> list[int]:
     the ids of all rows for these drafts. Runs inside the caller's transaction."""
     if not drafts:
         return []
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=d.recipient_id, event_key=d.event_key, title=d.title, body=d.body, link=d.link)
-            for d in drafts
-        ],
-        ignore_conflicts=True,
-    )
+    if connection.vendor == "postgresql":
+        _insert_unnest(drafts)
+    else:
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient_id=d.recipient_id, event_key=d.event_key, title=d.title, body=d.body,
+                             link=d.link)
+                for d in drafts
+            ],
+            ignore_conflicts=True,
+        )
     keys = {d.event_key for d in drafts}
     recipients = {d.recipient_id for d in drafts}
     wanted = {(d.recipient_id, d.event_key) for d in drafts}
@@ -100,6 +104,29 @@ def notifications_create(*, drafts: Sequence[NotificationDraft]) -> list[int]:
         .values_list("pk", "recipient_id", "event_key")
         if (recipient_id, key) in wanted
     ]
+
+
+def _insert_unnest(drafts: Sequence[NotificationDraft]) -> None:
+    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays) for any number of rows. The sweep
+    writes ~8 rows per overdue case (41,000 per batch of 5,000 cases); bulk_create spent 2.7 s
+    of a batch's 10 s building model instances and SQL parameters, this sends five arrays."""
+    meta = Notification._meta
+    column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
+    now = timezone.now()
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
+        f"({column['created_at']}, {column['updated_at']}, {column['recipient']}, {column['event_key']}, "
+        f"{column['title']}, {column['body']}, {column['link']}) "
+        "SELECT %s, %s, d.recipient, d.event_key, d.title, d.body, d.link "
+        "FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::varchar[]) "
+        "AS d(recipient, event_key, title, body, link) "
+        f"ON CONFLICT ({column['recipient']}, {column['event_key']}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [
+            now, now, [d.recipient_id for d in drafts], [d.event_key for d in drafts], [d.title for d in drafts],
+            [d.body for d in drafts], [d.link for d in drafts],
+        ])
 
 
 def notifications_send_on_commit(ids: Sequence[int]) -> None:

@@ -154,15 +154,23 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------
 # Front-end packages come from npm (package.json + package-lock.json) into node_modules/;
-# STATICFILES_DIRS exposes only the dist folders we use, under a vendor/ prefix.
+# VendorFinder (below) exposes only the files we use, under a vendor/ prefix.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 _NODE = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/tabler", _NODE / "@tabler" / "core" / "dist"),
-    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
-    ("vendor/echarts", _NODE / "echarts" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The npm files the pages use, and only those (governance/staticfinders.py): served as
+# /static/<prefix>/<name> from node_modules/<folder>/<name>.
+VENDOR_STATIC = [
+    ("vendor/tabler/css", _NODE / "@tabler" / "core" / "dist" / "css", ["tabler.min.css", "tabler.min.css.map"]),
+    ("vendor/tabler/js", _NODE / "@tabler" / "core" / "dist" / "js", ["tabler.min.js", "tabler.min.js.map"]),
+    ("vendor/htmx", _NODE / "htmx.org" / "dist", ["htmx.min.js"]),
+    ("vendor/echarts", _NODE / "echarts" / "dist", ["echarts.min.js"]),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "governance.staticfinders.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -292,8 +300,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Cookies only over https. Turned off (=0) only for a load test over plain http on
+    # 127.0.0.1 (docs/performance.md); `check --deploy` warns when they are off.
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -303,6 +313,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

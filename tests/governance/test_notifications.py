@@ -71,6 +71,24 @@ class TestCreateAndSend:
         assert len(first) == 2 and sorted(second) == sorted(first)
         assert Notification.objects.count() == 2
 
+    def test_create_stores_every_field_in_its_column(self, clerk, other):
+        # PostgreSQL inserts through unnest(arrays): a column order mistake would swap these.
+        drafts = [NotificationDraft(recipient_id=clerk.pk, event_key="case:8:red", title="红牌预警", body="已超期",
+                                    link="/cases/8/"),
+                  NotificationDraft(recipient_id=other.pk, event_key="case:8:red", title="红牌预警2", body="",
+                                    link=""),
+                  # the same recipient and event twice in one call: stored once
+                  NotificationDraft(recipient_id=clerk.pk, event_key="case:8:red", title="红牌预警", body="已超期",
+                                    link="/cases/8/")]
+        ids = notifications_create(drafts=drafts)
+        rows = {n.recipient_id: n for n in Notification.objects.filter(pk__in=ids)}
+        assert len(ids) == 2 and set(rows) == {clerk.pk, other.pk}
+        mine = rows[clerk.pk]
+        assert (mine.event_key, mine.title, mine.body, mine.link) == ("case:8:red", "红牌预警", "已超期", "/cases/8/")
+        assert mine.created_at is not None and mine.updated_at is not None
+        assert mine.read_at is None and mine.sent_at is None
+        assert rows[other.pk].title == "红牌预警2"
+
     def test_send_task_delivered_twice_sends_once(self, clerk, recording):
         (notification,) = notify(clerk)
 
