@@ -52,13 +52,19 @@ class LogoutView(auth_views.LogoutView):
     """POST-only (Django 5): the layout's logout button is a form."""
 
 
+# The region and its ancestors on the path columns: the layout shows the full name
+# (铜川市王益区红旗街街道) on every page.
+USER_RELATED = ("region", "region__city", "region__county", "region__township")
+
+
 class UserBackend(ModelBackend):
-    """Django's model backend, loading the user's jurisdiction region with the user: every
-    signed-in request needs it (scoping, the layout), so it is one query instead of two."""
+    """Django's model backend, loading the user's jurisdiction region (and its ancestors, for
+    its full name) with the user: every signed-in request needs them (scoping, the layout),
+    so it is one query instead of three."""
 
     def get_user(self, user_id):
         try:
-            user = get_user_model()._default_manager.select_related("region").get(pk=user_id)
+            user = get_user_model()._default_manager.select_related(*USER_RELATED).get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -10,7 +10,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
         try:
-            token = model.objects.select_related("user__region").get(key=key)
+            token = model.objects.select_related("user__region").get(key=key)  # the API shows no full name
         except model.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("令牌无效")) from None
         if not token.user.is_active:

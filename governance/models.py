@@ -86,8 +86,12 @@ class Region(BaseModel):
 
     def ancestors(self) -> list[Region]:
         """Ancestors from the top, using the path columns (no recursive queries)."""
-        ids = [getattr(self, f"{lvl}_id") for lvl in LEVEL_ORDER if lvl != self.level]
-        ids = [i for i in ids if i and i != self.pk]
+        levels = [lvl for lvl in LEVEL_ORDER if lvl != self.level and getattr(self, f"{lvl}_id") not in (None, self.pk)]
+        fields = Region._meta
+        if all(fields.get_field(lvl).is_cached(self) for lvl in levels):
+            # Loaded with select_related (the signed-in user's region: governance.auth).
+            return [getattr(self, lvl) for lvl in levels]
+        ids = [getattr(self, f"{lvl}_id") for lvl in levels]
         by_id = {r.pk: r for r in Region.objects.filter(pk__in=ids)}
         return [by_id[i] for i in ids if i in by_id]
 

@@ -1,6 +1,8 @@
 """Shared layout, role landing page, navigation and the admin site."""
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance import navigation
@@ -26,6 +28,15 @@ def test_layout_shows_full_jurisdiction_role_and_unread_count(client, tree):
     assert "铜川市王益区红旗街街道红旗社区" in body
     assert 'data-testid="role-label">网格员<' in body
     assert '<span class="badge bg-red text-red-fg">2</span>' in body
+
+
+def test_layout_full_name_comes_with_the_signed_in_user_not_from_a_query_of_its_own(client, tree):
+    client.force_login(UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a2))
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("notifications")).content.decode()
+    assert "铜川市王益区红旗街街道" in body
+    region_reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "governance_region"')]
+    assert region_reads == []
 
 
 def test_layout_has_csrf_header_logout_form_and_no_remote_assets(client, tree):
