@@ -939,6 +939,7 @@ def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
         message = _("不支持的文件类型，请上传图片、PDF、Word/Excel文档或音视频")
         raise InvalidInput(message, extra={"fields": {"file": message}})
     original_name = (getattr(uploaded_file, "name", "") or "")[-200:] or f"file.{kind.extension}"
+    stored: list[Attachment] = []
 
     def after(ctx: _Ctx) -> None:
         uploaded_file.name = f"{uuid.uuid4().hex}.{kind.extension}"
@@ -946,9 +947,16 @@ def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
             case=ctx.case, file=uploaded_file, original_name=original_name, content_type=kind.mime, size=size,
             uploaded_by=ctx.actor,
         )
+        stored.append(ctx.result)
         ctx.data.update(attachment_id=ctx.result.pk, name=original_name)
 
-    return _transition(actor=actor, case_id=case_id, action="attachment", after=after).result
+    try:
+        return _transition(actor=actor, case_id=case_id, action="attachment", after=after).result
+    except BaseException:
+        # The row rolls back with the transaction; the file written to storage does not.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
 
 
 # --- Personal data -------------------------------------------------------------------------------------

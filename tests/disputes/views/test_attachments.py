@@ -81,3 +81,20 @@ def test_upload_out_of_jurisdiction_is_404(people):
     response = upload(client_for(people.clerk_b1), case, "x.png", PNG)
     assert response.status_code == 404
     assert not Attachment.objects.exists()
+
+
+def test_a_failure_after_the_file_is_stored_leaves_no_file_behind(people, media_root, monkeypatch):
+    # given the timeline write after the file was stored fails (a conflict, a database error)
+    case = people.register()
+    from disputes import services
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("timeline write failed")
+
+    monkeypatch.setattr(services.CaseEvent.objects, "create", fail)
+    with pytest.raises(RuntimeError):
+        services.attachment_add(actor=people.clerk_a1, case_id=case.pk,
+                                uploaded_file=SimpleUploadedFile("现场照片.png", PNG, content_type="image/png"))
+    # then neither the row nor the file is left
+    assert not Attachment.objects.exists()
+    assert [p for p in Path(media_root).rglob("*") if p.is_file()] == []
