@@ -283,6 +283,9 @@ class Notification(BaseModel):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # The resend job's probe; small, since nearly every row is sent within seconds.
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True),
+                         name="notification_unsent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ call `notifications_send_on_commit(ids)`, which enqueues the send tasks after co
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -142,6 +143,37 @@ def notifications_send_on_commit(ids: Sequence[int]) -> None:
     chunks = [list(ids[i:i + FANOUT_CHUNK]) for i in range(0, len(ids), FANOUT_CHUNK)]
     for chunk in chunks:
         transaction.on_commit(lambda chunk=chunk: notification_fanout_task.delay(chunk), robust=True)
+
+
+# A row still unsent this long after it was written lost its fan-out message (a broker outage
+# at commit time, a Redis restart with the message queued); older than a day it is stale.
+RESEND_AFTER = dt.timedelta(minutes=30)
+RESEND_WITHIN = dt.timedelta(days=1)
+RESEND_LIMIT = 5_000
+
+
+def notifications_unsent(*, now: dt.datetime, limit: int = RESEND_LIMIT) -> list[int]:
+    """Ids of rows written between a day and half an hour ago that were never sent, oldest
+    first. # Uses index: notification_unsent_idx (partial: sent_at IS NULL)"""
+    return list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - RESEND_AFTER,
+                                    created_at__gte=now - RESEND_WITHIN)
+        .order_by("created_at", "id").values_list("pk", flat=True)[:limit]
+    )
+
+
+def notifications_resend_unsent(*, now: dt.datetime | None = None) -> int:
+    """Hand unsent rows to the notifications queue again (beat, every 10 minutes). A row
+    whose first send is merely late is claimed by whichever task comes first; the other
+    finds nothing to claim (notification_deliver), so nothing is sent twice."""
+    from governance.tasks import notification_fanout_task
+
+    ids = notifications_unsent(now=now or timezone.now())
+    for start in range(0, len(ids), FANOUT_CHUNK):
+        notification_fanout_task.delay(ids[start:start + FANOUT_CHUNK])
+    if ids:
+        logger.warning("re-enqueued %s unsent notifications (oldest id %s)", len(ids), ids[0])
+    return len(ids)
 
 
 def notification_deliver(*, notification_id: int) -> bool:

@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"queue": "sweeps", "expires": SWEEP_INTERVAL_SECONDS},
     },
+    "resend-unsent-notifications": {
+        "task": "governance.tasks.notification_resend_task",
+        "schedule": 600,
+        "options": {"queue": "notifications", "expires": 600},
+    },
 }
 
 # --- Notifications -----------------------------------------------------------------------------

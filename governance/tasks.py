@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from governance.channels import ChannelError
-from governance.notifications import notification_deliver
+from governance.notifications import notification_deliver, notifications_resend_unsent
 
 
 @shared_task(
@@ -44,3 +44,15 @@ def notification_fanout_task(notification_ids: list[int]) -> int:
     for notification_id in notification_ids:
         notification_send_task.apply_async(args=[notification_id])
     return len(notification_ids)
+
+
+@shared_task(
+    name="governance.tasks.notification_resend_task",
+    soft_time_limit=100,
+    time_limit=120,
+    ignore_result=True,
+)
+def notification_resend_task() -> int:
+    """Beat: re-enqueue notifications whose fan-out message was lost (see
+    governance.notifications.notifications_resend_unsent)."""
+    return notifications_resend_unsent()

@@ -2,10 +2,13 @@
 exactly once per recipient and event, even when the send task is delivered twice."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.channels import Channel, ChannelError, LogChannel, channel_get
 from governance.models import Notification, Role
@@ -15,9 +18,10 @@ from governance.notifications import (
     notification_list,
     notification_unread_count,
     notifications_create,
+    notifications_resend_unsent,
     notifications_send_on_commit,
 )
-from governance.tasks import notification_fanout_task, notification_send_task
+from governance.tasks import notification_fanout_task, notification_resend_task, notification_send_task
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +228,33 @@ class TestPages:
         client.logout()
         response = client.get(reverse("notifications"))
         assert response.status_code == 302 and reverse("login") in response.url
+
+
+class TestResendUnsent:
+    """A fan-out message lost with the broker leaves rows unsent: beat re-enqueues them."""
+
+    def test_only_rows_unsent_for_half_an_hour_to_a_day_are_enqueued_again(self, clerk, monkeypatch):
+        now = timezone.now()
+        rows = {name: n for name, n in zip(["lost", "late", "fresh", "stale", "sent"], notify(clerk, 5), strict=True)}
+        ages = {"lost": dt.timedelta(hours=2), "late": dt.timedelta(minutes=31), "fresh": dt.timedelta(minutes=5),
+                "stale": dt.timedelta(days=2), "sent": dt.timedelta(hours=2)}
+        for name, age in ages.items():
+            Notification.objects.filter(pk=rows[name].pk).update(created_at=now - age)
+        Notification.objects.filter(pk=rows["sent"].pk).update(sent_at=now - dt.timedelta(hours=1))
+        enqueued = []
+        monkeypatch.setattr(notification_fanout_task, "delay", lambda ids: enqueued.append(ids))
+
+        assert notification_resend_task.apply().get() == 2
+        assert enqueued == [[rows["lost"].pk, rows["late"].pk]]  # oldest first
+
+    def test_a_resent_row_whose_first_send_was_only_late_is_sent_once(self, clerk, recording):
+        (notification,) = notify(clerk)
+        Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+        notifications_resend_unsent()  # eager: fan-out and send run now
+        notification_send_task.apply(args=[notification.pk])  # the original message, delivered late
+        assert len(recording) == 1
+
+    def test_beat_runs_the_resend_every_ten_minutes_on_the_notifications_queue(self, settings):
+        entry = settings.CELERY_BEAT_SCHEDULE["resend-unsent-notifications"]
+        assert entry["task"] == notification_resend_task.name
+        assert entry["schedule"] == 600 and entry["options"]["queue"] == "notifications"
