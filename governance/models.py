@@ -87,8 +87,7 @@ class Region(BaseModel):
     def ancestors(self) -> list[Region]:
         """Ancestors from the top, using the path columns (no recursive queries)."""
         levels = [lvl for lvl in LEVEL_ORDER if lvl != self.level and getattr(self, f"{lvl}_id") not in (None, self.pk)]
-        fields = Region._meta
-        if all(fields.get_field(lvl).is_cached(self) for lvl in levels):
+        if all(Region._meta.get_field(lvl).is_cached(self) for lvl in levels):
             # Loaded with select_related (the signed-in user's region: governance.auth).
             return [getattr(self, lvl) for lvl in levels]
         ids = [getattr(self, f"{lvl}_id") for lvl in levels]

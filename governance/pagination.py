@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 
 class DeferredJoinPaginator(Paginator):
@@ -20,7 +21,8 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list
-        if not isinstance(rows, QuerySet) or bottom == 0:
+        if bottom == 0 or not isinstance(rows, QuerySet) or rows._iterable_class is not ModelIterable:
+            # page 1, a list, or a values() queryset (rows without .pk): plain slicing
             return self._get_page(rows[bottom:top], number, self)
         keys = list(rows.values_list("pk", flat=True)[bottom:top])
         # The same queryset (scope, filters, select_related) restricted to the page's keys;

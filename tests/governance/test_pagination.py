@@ -58,3 +58,9 @@ def test_a_row_that_left_the_filter_between_the_two_queries_is_dropped(cases, mo
     monkeypatch.setattr(type(cases), "filter", filter_then_delete)
     got = [c.pk for c in paginator.page(2).object_list]
     assert got == [pk for pk in expected if pk != gone]
+
+
+def test_values_querysets_are_paged_by_plain_slicing(cases):
+    rows = cases.values("pk", "title")
+    expected = list(Paginator(rows, 10).page(2).object_list)
+    assert list(DeferredJoinPaginator(rows, 10).page(2).object_list) == expected
