@@ -123,7 +123,7 @@ AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend that loads the user's region with the user (one query per request).
+    # ModelBackend that loads the user with their region and its ancestors (one query).
     "governance.auth.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -111,6 +111,7 @@ def test_bench_writes_the_figures_as_json(tmp_path):
     assert data["meta"]["cases"] == 300
     assert data["meta"]["db"] in ("postgresql", "sqlite")
     assert {"cases", "db", "git", "machine"} <= set(data["meta"])
+    assert data["meta"]["debug"] is False  # measured as production runs
     names = [f["name"] for f in data["figures"]]
     assert names, "no figure measured"
     for figure in data["figures"]:
