@@ -19,6 +19,7 @@ from disputes.models import (
     OPEN_ASSIGNMENT_STATES,
     OPEN_STATES,
     AssignmentStatus,
+    Attachment,
     Case,
     CaseAssignment,
     CaseEvent,
@@ -26,6 +27,9 @@ from disputes.models import (
     CaseState,
     Channel,
     Escalation,
+    ExtensionRequest,
+    Mediation,
+    Supervision,
     WarningLevel,
 )
 from governance.errors import InvalidInput, NotFound
@@ -135,19 +139,26 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
     return qs.select_related(*LIST_RELATED).order_by(ordering, "-id")
 
 
-def case_get(*, scope: Scope, case_id: Any, related: tuple[str, ...] = DETAIL_RELATED) -> Case:
+# The detail page's sections that most cases do not have yet: the case query says which
+# exist (EXISTS probes of their case_id indexes), and the page loads only those.
+SECTIONS = {"mediations": Mediation, "attachments": Attachment, "supervisions": Supervision,
+            "extensions": ExtensionRequest}
+
+
+def case_get(*, scope: Scope, case_id: Any, related: tuple[str, ...] = DETAIL_RELATED,
+             sections: bool = False) -> Case:
     """One case in the scope with the relations its detail shows (`related`, joined);
-    NotFound outside the scope."""
+    NotFound outside the scope. With `sections`, `case.has_<section>` tells whether the case
+    has any mediations, attachments, supervisions or extension requests."""
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound(_("未找到该案件")) from None
-    case = (
-        scope.filter(Case.objects.all())
-        .filter(pk=pk)
-        .select_related(*related)
-        .first()
-    )
+    cases = scope.filter(Case.objects.all()).filter(pk=pk).select_related(*related)
+    if sections:
+        cases = cases.annotate(**{f"has_{name}": Exists(model.objects.filter(case_id=OuterRef("pk")))
+                                  for name, model in SECTIONS.items()})
+    case = cases.first()
     if case is None:
         raise NotFound(_("未找到该案件"))
     return case

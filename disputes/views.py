@@ -263,12 +263,13 @@ def _sort_links(params, ordering: str) -> dict[str, dict[str, str]]:
 @page_errors
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     scope = request_scope(request)
-    case = selectors.case_get(scope=scope, case_id=case_id, related=selectors.PAGE_DETAIL_RELATED)
+    case = selectors.case_get(scope=scope, case_id=case_id, related=selectors.PAGE_DETAIL_RELATED, sections=True)
     events = selectors.case_timeline(scope=scope, case=case)
     # The case's dispatches and extension requests are shown on the page anyway; the open
     # dispatch and a pending request come from those lists instead of queries of their own.
+    # Sections the case has no rows in (case.has_*) cost no query.
     assignments = list(case.assignments.select_related("department", "region", "assigned_by", "signed_by"))
-    extensions = list(case.extensions.select_related("requested_by", "decided_by"))
+    extensions = list(case.extensions.select_related("requested_by", "decided_by")) if case.has_extensions else []
     assignment = next((a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES), None)
     available = permissions.case_available_actions(
         user=request.user, case=case, assignment=assignment,
@@ -294,9 +295,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "timeline": timeline,
         "parties": case.parties.all(),
         "assignments": assignments,
-        "mediations": case.mediations.select_related("created_by"),
-        "attachments": case.attachments.select_related("uploaded_by"),
-        "supervisions": case.supervisions.select_related("by"),
+        "mediations": case.mediations.select_related("created_by") if case.has_mediations else [],
+        "attachments": case.attachments.select_related("uploaded_by") if case.has_attachments else [],
+        "supervisions": case.supervisions.select_related("by") if case.has_supervisions else [],
         "extensions": extensions,
         "action_forms": action_forms,
         "mediation_form": action_form("mediation", case=case, scope=scope) if "mediation" in available else None,

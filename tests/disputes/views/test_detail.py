@@ -122,3 +122,23 @@ def test_query_count_is_constant_for_2_and_10_events(people):
         second = detail(client, case)
     assert len(first.context["timeline"]) == 2 and len(second.context["timeline"]) == 10
     assert len(two) == len(ten)
+
+
+def test_sections_without_rows_cost_no_query_and_present_ones_are_shown(people):
+    case = people.register()
+    services.case_accept(actor=people.clerk_a1, case_id=case.pk)
+    client = client_for(people.clerk_a1)
+    detail(client, case)
+    with CaptureQueriesContext(connection) as bare:
+        detail(client, case)
+    # given a supervision and a mediation on the case
+    services.case_supervise(actor=people.dispatcher_a, case_id=case.pk, level="yellow", note="抓紧办理")
+    services.mediation_record(actor=people.clerk_a1, case_id=case.pk, data=services.MediationInput(
+        mediators="王调解员", held_at=case.created_at))
+    with CaptureQueriesContext(connection) as with_two:
+        body = detail(client, case).content.decode()
+    assert 'data-testid="mediation"' in body and "王调解员" in body and "抓紧办理" in body
+    # one query for each section that has rows, none for the empty ones
+    tables = [q["sql"] for q in bare.captured_queries]
+    assert not any(t.startswith(('SELECT "disputes_mediation"', 'SELECT "disputes_supervision"')) for t in tables)
+    assert len(with_two) == len(bare) + 2
