@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.factories import RegionTree
 
@@ -11,6 +12,16 @@ def pytest_configure(config):
     # Tasks enqueued by code under test run in-process; the real-worker suites
     # (marker celery_worker) start worker processes and send by name instead.
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site language (zh-hans). LocaleMiddleware activates a request's
+    language in the test's thread and nothing deactivates it, so a test that switched to
+    English left the next test on that worker rendering messages in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
