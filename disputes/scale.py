@@ -922,9 +922,13 @@ class CaseGenerator:
                                          who.phone_masked, who.address, case_id))
         if assignment:
             dept, by, at, signer, signed_at, status = assignment
+            # An open dispatch carries the case's handling deadline (case_dispatch sets both
+            # from the same computation); a completed one the deadline it had.
+            assignment_due = due_at if status in ("pending", "signed") and due_at else \
+                at + dt.timedelta(days=STEP_DAYS["handle"])
             self.writers[CaseAssignment].add((
                 self.ids[CaseAssignment].take(), at, signed_at or at, status,
-                at + dt.timedelta(days=STEP_DAYS["handle"]), "请依法及时处理", signed_at,
+                assignment_due, "请依法及时处理", signed_at,
                 resolved_at if status == "completed" else None, "", by, case_id, dept, None, signer))
         for at, actor, action, from_state, to_state, note in events:
             self.writers[CaseEvent].add((self.ids[CaseEvent].take(), at, action, from_state, to_state, note, {},

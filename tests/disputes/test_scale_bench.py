@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from disputes.models import Case, CaseEvent, CaseNumberCounter, CaseParty, CaseState, WarningLevel
+from disputes.models import Case, CaseAssignment, CaseEvent, CaseNumberCounter, CaseParty, CaseState, WarningLevel
 from governance.models import Region, RegionLevel, Role, User
 from grids.models import Grid
 
@@ -59,6 +59,10 @@ def test_seed_scale_builds_the_city_and_cases_with_realistic_mixes():
     assert all(c.due_at is not None for c in cases if c.state in ("accepted", "dispatched", "in_progress"))
     assert all(c.due_at is None for c in cases if c.state in ("closed", "rejected"))
     assert len(Counter(c.channel for c in cases)) >= 5
+    # An open dispatch carries the case's handling deadline, as case_dispatch writes it
+    open_dispatches = CaseAssignment.objects.filter(status__in=("pending", "signed")).select_related("case")
+    assert open_dispatches.exists()
+    assert all(a.due_at == a.case.due_at for a in open_dispatches)
 
     # And the service's number counter continues after the seeded numbers
     top = max(cases, key=lambda c: c.number)
