@@ -14,6 +14,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from disputes.models import (
     CaseState,
@@ -481,7 +482,8 @@ class AttachmentForm(StyledForm):
 
 ACTION_FORMS: dict[str, tuple[type[forms.Form], Any]] = {
     "accept": (AcceptForm, _("受理")),
-    "reject": (RejectForm, _("不予受理")),
+    # The same words name the state (不予受理 = "Rejected"); the action needs its own English.
+    "reject": (RejectForm, pgettext_lazy("case action", "不予受理")),
     "dispatch": (DispatchForm, _("交办")),
     "handle": (HandleForm, _("自行办理(先行调解)")),
     "sign": (SignForm, _("签收")),

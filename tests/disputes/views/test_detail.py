@@ -142,3 +142,13 @@ def test_sections_without_rows_cost_no_query_and_present_ones_are_shown(people):
     tables = [q["sql"] for q in bare.captured_queries]
     assert not any(t.startswith(('SELECT "disputes_mediation"', 'SELECT "disputes_supervision"')) for t in tables)
     assert len(with_two) == len(bare) + 2
+
+
+def test_action_labels_read_as_actions_in_english(people, settings):
+    case = people.register()
+    client = client_for(people.clerk_a1)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = detail(client, case).content.decode()
+    # 不予受理 is both a state ("Rejected") and an action ("Reject"): the button is the action
+    assert re.search(r'data-testid="action-reject"[^>]*>\s*<summary[^>]*>Reject</summary>', body)
+    assert "Confirm: Accept" in body
