@@ -154,7 +154,8 @@ RESEND_LIMIT = 5_000
 
 def notifications_unsent(*, now: dt.datetime, limit: int = RESEND_LIMIT) -> list[int]:
     """Ids of rows written between a day and half an hour ago that were never sent, oldest
-    first. # Uses index: notification_unsent_idx (partial: sent_at IS NULL)"""
+    first."""
+    # Uses index: notification_unsent_idx (created_at, partial: sent_at IS NULL)
     return list(
         Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - RESEND_AFTER,
                                     created_at__gte=now - RESEND_WITHIN)
