@@ -130,6 +130,10 @@ def _insert_unnest(drafts: Sequence[NotificationDraft]) -> None:
         ])
 
 
+def _fanout_chunks(ids: Sequence[int]) -> list[list[int]]:
+    return [list(ids[i:i + FANOUT_CHUNK]) for i in range(0, len(ids), FANOUT_CHUNK)]
+
+
 def notifications_send_on_commit(ids: Sequence[int]) -> None:
     """After the surrounding transaction commits, hand the ids to the notifications queue.
 
@@ -140,8 +144,7 @@ def notifications_send_on_commit(ids: Sequence[int]) -> None:
         return
     from governance.tasks import notification_fanout_task
 
-    chunks = [list(ids[i:i + FANOUT_CHUNK]) for i in range(0, len(ids), FANOUT_CHUNK)]
-    for chunk in chunks:
+    for chunk in _fanout_chunks(ids):
         transaction.on_commit(lambda chunk=chunk: notification_fanout_task.delay(chunk), robust=True)
 
 
@@ -170,8 +173,8 @@ def notifications_resend_unsent(*, now: dt.datetime | None = None) -> int:
     from governance.tasks import notification_fanout_task
 
     ids = notifications_unsent(now=now or timezone.now())
-    for start in range(0, len(ids), FANOUT_CHUNK):
-        notification_fanout_task.delay(ids[start:start + FANOUT_CHUNK])
+    for chunk in _fanout_chunks(ids):
+        notification_fanout_task.delay(chunk)
     if ids:
         logger.warning("re-enqueued %s unsent notifications (oldest id %s)", len(ids), ids[0])
     return len(ids)

@@ -160,3 +160,17 @@ def test_anonymous_is_refused_with_the_error_body(db):
 
 def test_user_without_jurisdiction_is_403(people):
     assert_error(client_for(UserFactory(region=None)).get(CASES_URL), 403, "no_jurisdiction")
+
+
+def test_deep_pages_hold_only_the_users_township(people, category):
+    # given 25 cases in the clerk's township A1 and 25 in the neighbouring township A2
+    for _i in range(25):
+        CaseFactory(village=people.tree.village_a1x, category=category, registered_by=people.clerk)
+        CaseFactory(village=people.tree.village_a2x, category=category, registered_by=people.clerk)
+    client = client_for(people.clerk)
+    # the second page goes through the deferred join (keys first, then the rows by key)
+    body = client.get(CASES_URL, {"page": 2, "ordering": "due_at"}).json()
+    assert body["count"] == 25
+    assert len(body["results"]) == 5
+    ids = {row["id"] for row in body["results"]}
+    assert set(Case.objects.filter(pk__in=ids).values_list("township_id", flat=True)) == {people.tree.town_a1.pk}
