@@ -30,7 +30,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from disputes import escalation, selectors, services
+from disputes import selectors, services
 from disputes import serializers as s
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
@@ -267,7 +267,7 @@ class CaseEscalateApi(CaseActionApi):
     input_serializer = s.CaseEscalateInputSerializer
 
     def perform(self, *, case_id, **data):
-        return escalation.case_escalate(actor=self.request.user, case_id=case_id, **data)
+        return services.case_escalate(actor=self.request.user, case_id=case_id, **data)
 
 
 @action_schema("申请延期")

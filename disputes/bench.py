@@ -417,7 +417,7 @@ class Bench:
 
     def _sweep(self) -> None:
         try:
-            from disputes import escalation
+            from disputes import sweep as escalation
         except ImportError:
             escalation = None
         sweep_all = getattr(escalation, "deadline_sweep_all", None) if escalation else None

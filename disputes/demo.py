@@ -32,8 +32,6 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from disputes import services
-from disputes.escalation import case_escalate as escalate_case
-from disputes.escalation import deadline_sweep_all
 from disputes.models import (
     Case,
     CaseState,
@@ -46,6 +44,8 @@ from disputes.models import (
     WarningLevel,
 )
 from disputes.parties import ric_check_digit
+from disputes.services import case_escalate as escalate_case
+from disputes.sweep import deadline_sweep_all
 from governance.demo import DEMO_CITY_CODE, demo_users, department_name, person_name
 from governance.models import Department, Region, RegionLevel, Role, User
 from governance.workdays import SHANGHAI

@@ -1,6 +1,6 @@
 """Cases (矛盾纠纷/事件) and everything that hangs off them.
 
-State changes happen only in disputes/services.py (transitions) and disputes/escalation.py
+State changes happen only in disputes/services/ (transitions, escalation) and disputes/sweep.py
 (the deadline sweep); the timeline (`CaseEvent`) is append-only. See docs/case-lifecycle.md.
 """
 from __future__ import annotations
@@ -68,7 +68,7 @@ TRANSITIONS: dict[str, Transition] = {
     "resolve": Transition(frozenset({_S.IN_PROGRESS}), _S.RESOLVED),
     # Satisfied → closed; not satisfied → back to in_progress (重办).
     "callback": Transition(frozenset({_S.RESOLVED}), _S.CLOSED, frozenset({_S.IN_PROGRESS})),
-    # Manual 上报 (disputes.escalation): the owning level moves up, the state stays. The
+    # Manual 上报 (disputes.services.escalation): the owning level moves up, the state stays. The
     # deadline sweep's automatic escalation is a system change, not an actor's action.
     "escalate": Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
     "extend": Transition(frozenset({_S.IN_PROGRESS})),
@@ -200,7 +200,7 @@ class Case(RegionPathModel):
     warning_level = models.CharField(_("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE)
     red_at = models.DateTimeField(_("亮红牌时间"), null=True, blank=True)
     # Sweep thresholds, stamped when a step starts (yellow) and when the red card is set
-    # (escalation) from the EscalationPolicy that applies then; see disputes.escalation.
+    # (escalation) from the EscalationPolicy that applies then; see disputes.deadlines.
     yellow_at = models.DateTimeField(_("黄牌预警时间"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("超期上报时间"), null=True, blank=True)
 

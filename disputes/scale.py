@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
-from disputes.escalation import PolicyBook
+from disputes.deadlines import PolicyBook
 from disputes.models import (
     Case,
     CaseAssignment,

@@ -1,4 +1,4 @@
-"""Periodic deadline sweep (queue "sweeps"). Thin: the work is disputes.escalation.
+"""Periodic deadline sweep (queue "sweeps"). Thin: the work is disputes.sweep.
 
 Beat sends `disputes.tasks.deadline_sweep_task` every SWEEP_INTERVAL_SECONDS
 (settings.CELERY_BEAT_SCHEDULE). Each run sweeps ONE batch in one transaction and, when the
@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from disputes.escalation import DEFAULT_BATCH_SIZE, deadline_sweep
+from disputes.sweep import DEFAULT_BATCH_SIZE, deadline_sweep
 
 
 @shared_task(

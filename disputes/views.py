@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from disputes import documents, escalation, permissions, selectors, services, stats
+from disputes import documents, permissions, selectors, services
+from disputes.actions import ACTION_LABELS
 from disputes.forms import (
     ACTION_FORMS,
     CaseFilterForm,
@@ -39,6 +40,7 @@ from disputes.forms import (
     party_formset,
 )
 from disputes.models import OPEN_ASSIGNMENT_STATES, CaseState, ExtensionStatus, MediationOutcome
+from disputes.selectors import stats
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import RegionLevel, Role
 from governance.pagination import DeferredJoinPaginator
@@ -64,7 +66,7 @@ UPPER_LEVELS = frozenset({RegionLevel.COUNTY, RegionLevel.CITY})
 DASHBOARD_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
 # Timeline labels: the services' action labels plus the sweep's card events.
 EVENT_LABELS: dict[str, Any] = {
-    **services.ACTION_LABELS,
+    **ACTION_LABELS,
     "yellow": gettext_lazy("亮黄牌"),
     "red": gettext_lazy("亮红牌"),
 }
@@ -330,7 +332,7 @@ def _perform(action: str, *, actor, case_id: int, form) -> None:
         "resolve": lambda: services.case_resolve(**common, note=data["note"], version=version),
         "callback": lambda: services.case_callback(**common, satisfied=data["satisfied"], note=data["note"],
                                                    version=version),
-        "escalate": lambda: escalation.case_escalate(**common, note=data["note"], version=version),
+        "escalate": lambda: services.case_escalate(**common, note=data["note"], version=version),
         "extend": lambda: services.case_extend_request(**common, days=data["days"], reason=data["reason"]),
         "extend_decide": lambda: services.case_extend_decide(**common, approve=data["approve"], note=data["note"]),
         "supervise": lambda: services.case_supervise(**common, level=data["level"], note=data["note"]),

@@ -7,14 +7,72 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def backfill(apps, schema_editor):
-    from disputes.escalation import thresholds_recompute
+# The backfill is frozen here as it was when this migration was written (a migration must
+# not import live code, which moves and changes): the most specific active escalation policy
+# (category + risk > category > parent category + risk > parent category > risk > level
+# default; ties: lowest id) stamps yellow_at from the step's start and deadline, and
+# escalate_at on red cards that have a level above them to go to.
+_LEVELS = ("city", "county", "township", "village")
+_TIMED = ("registered", "accepted", "dispatched", "in_progress")
 
-    thresholds_recompute(
-        case_model=apps.get_model("disputes", "Case"),
-        policy_model=apps.get_model("disputes", "EscalationPolicy"),
-        category_model=apps.get_model("disputes", "Category"),
-    )
+
+def _rule_for(policies, parents, row):
+    best, best_key = None, None
+    parent = parents.get(row["category_id"])
+    for p in policies:
+        if p.level != row["owning_level"] or (p.risk_grade_id is not None and p.risk_grade_id != row["risk_grade_id"]):
+            continue
+        if p.category_id is None:
+            score = 0
+        elif p.category_id == row["category_id"]:
+            score = 4
+        elif parent is not None and p.category_id == parent:
+            score = 2
+        else:
+            continue
+        key = (score + (1 if p.risk_grade_id else 0), -p.pk)
+        if best_key is None or key > best_key:
+            best, best_key = p, key
+    return best
+
+
+def _has_upper(row):
+    rank = _LEVELS.index(row["owning_level"])
+    return any(row[f"{level}_id"] for level in _LEVELS[:rank])
+
+
+def backfill(apps, schema_editor):
+    import datetime as dt
+
+    Case = apps.get_model("disputes", "Case")
+    policies = list(apps.get_model("disputes", "EscalationPolicy").objects.filter(is_active=True).order_by("id"))
+    if not policies:
+        return
+    category_ids = {p.category_id for p in policies if p.category_id}
+    parents = dict(apps.get_model("disputes", "Category").objects.filter(parent_id__in=category_ids)
+                   .values_list("id", "parent_id"))
+    fields = ("id", "owning_level", "category_id", "risk_grade_id", "step_started_at", "due_at", "warning_level",
+              "red_at", "city_id", "county_id", "township_id")
+    changed = []
+    for row in Case.objects.filter(state__in=_TIMED).values(*fields).iterator(chunk_size=5000):
+        rule = _rule_for(policies, parents, row)
+        if rule is None:
+            continue
+        yellow_at = None
+        due, start = row["due_at"], row["step_started_at"]
+        if due is not None:
+            moments = []
+            if rule.yellow_ratio is not None and start is not None:
+                moments.append(start + (due - start) * float(rule.yellow_ratio))
+            if rule.yellow_hours_before is not None:
+                moments.append(due - dt.timedelta(hours=rule.yellow_hours_before))
+            yellow_at = min(moments) if moments else None
+        escalate_at = None
+        if row["warning_level"] == "red" and row["red_at"] is not None and _has_upper(row):
+            escalate_at = row["red_at"] + dt.timedelta(hours=rule.escalate_after_hours)
+        if yellow_at or escalate_at:
+            changed.append(Case(id=row["id"], yellow_at=yellow_at, escalate_at=escalate_at))
+    Case.objects.bulk_update(changed, ["yellow_at", "escalate_at"], batch_size=1000)
 
 
 def analyse(apps, schema_editor):

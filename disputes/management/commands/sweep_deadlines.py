@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from disputes.escalation import DEFAULT_BATCH_SIZE, SAMPLE_LIMIT, deadline_sweep_all, thresholds_recompute
+from disputes.deadlines import thresholds_recompute
+from disputes.sweep import DEFAULT_BATCH_SIZE, SAMPLE_LIMIT, deadline_sweep_all
 
 LIST_LIMIT = SAMPLE_LIMIT  # the result keeps at most this many case numbers per kind
 

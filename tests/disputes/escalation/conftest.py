@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from disputes.escalation import thresholds_recompute
+from disputes.deadlines import thresholds_recompute
 from disputes.models import CaseState, EscalationPolicy, Step
 from governance.models import RegionLevel, Role
 from tests.factories import CaseFactory, CategoryFactory, DepartmentFactory, UserFactory

@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from disputes.escalation import case_escalate, case_escalate_by_rule, deadline_sweep_all
 from disputes.models import Case, CaseEvent, CaseState, Escalation, EscalationPolicy, EscalationReason, WarningLevel
+from disputes.services import case_escalate, case_escalate_by_rule
+from disputes.sweep import deadline_sweep_all
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import Notification, RegionLevel, Role
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory

@@ -6,16 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from disputes.escalation import (
-    PolicyBook,
-    SweepResult,
-    _sweep_apply,
-    _unscoped_candidate_ids,
-    cases_red_at_top,
-    deadline_sweep,
-    deadline_sweep_all,
-    thresholds_recompute,
-)
+from disputes.deadlines import PolicyBook, thresholds_recompute
 from disputes.models import (
     Case,
     CaseAssignment,
@@ -26,6 +17,8 @@ from disputes.models import (
     EscalationReason,
     WarningLevel,
 )
+from disputes.selectors import cases_red_at_top
+from disputes.sweep import SweepResult, _sweep_apply, _unscoped_candidate_ids, deadline_sweep, deadline_sweep_all
 from governance.models import Notification, RegionLevel
 from governance.scoping import scope_for
 from tests.factories import CategoryFactory, make_region

@@ -9,15 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from disputes.escalation import (
-    SAMPLE_LIMIT,
-    SweepChange,
-    SweepResult,
-    deadline_sweep,
-    deadline_sweep_all,
-    thresholds_recompute,
-)
+from disputes.deadlines import thresholds_recompute
 from disputes.models import Case, WarningLevel
+from disputes.sweep import SAMPLE_LIMIT, SweepChange, SweepResult, deadline_sweep, deadline_sweep_all
 from governance.models import RegionLevel
 
 pytestmark = pytest.mark.django_db

@@ -147,7 +147,7 @@ class World:
         raise AssertionError(action)
 
 
-# `escalate` is implemented in disputes/escalation.py and tested with it.
+# `escalate` is implemented in disputes/services/escalation.py and tested with it.
 SERVICE_ACTIONS = sorted(a for a in TRANSITIONS if a != "escalate")
 
 

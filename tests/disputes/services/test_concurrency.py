@@ -4,7 +4,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from disputes import services
+from disputes import deadlines, services
 from disputes.models import Case, CaseAssignment, CaseState
 from governance.errors import Conflict
 
@@ -45,13 +45,13 @@ def test_concurrent_dispatch_exactly_one_wins(world, monkeypatch):
     # given an accepted case and both dispatchers past their checks before either writes
     case = world.case_in(CaseState.ACCEPTED)
     gate = threading.Barrier(2)
-    real = services.step_changes
+    real = deadlines.step_changes
 
     def both_read_first(case_obj, step, now):
         gate.wait(timeout=10)
         return real(case_obj, step, now)
 
-    monkeypatch.setattr(services, "step_changes", both_read_first)
+    monkeypatch.setattr(deadlines, "step_changes", both_read_first)
     # when two dispatches to different departments race
     results = _race([
         lambda: services.case_dispatch(actor=world.town_staff, case_id=case.pk, department_id=world.dept.pk),

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from disputes import services
+from disputes import deadlines, services
 from disputes.models import (
     AssignmentStatus,
     CaseAssignment,
@@ -179,13 +179,13 @@ def test_stale_version_is_a_conflict(world):
 def test_a_row_changed_between_read_and_update_is_a_stale_conflict(world, monkeypatch):
     # given another writer bumps the version after this request has read the case
     case = world.register()
-    real = services.step_changes
+    real = deadlines.step_changes
 
     def interleaved(case_obj, step, now):
         type(case_obj).objects.filter(pk=case_obj.pk).update(version=case_obj.version + 1)
         return real(case_obj, step, now)
 
-    monkeypatch.setattr(services, "step_changes", interleaved)
+    monkeypatch.setattr(deadlines, "step_changes", interleaved)
     # when accepting, then the compare-and-set finds no row and nothing is written
     with pytest.raises(Conflict) as exc:
         services.case_accept(actor=world.town_staff, case_id=case.pk)

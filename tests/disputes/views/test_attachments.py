@@ -87,11 +87,12 @@ def test_a_failure_after_the_file_is_stored_leaves_no_file_behind(people, media_
     # given the timeline write after the file was stored fails (a conflict, a database error)
     case = people.register()
     from disputes import services
+    from disputes.models import CaseEvent
 
     def fail(*args, **kwargs):
         raise RuntimeError("timeline write failed")
 
-    monkeypatch.setattr(services.CaseEvent.objects, "create", fail)
+    monkeypatch.setattr(CaseEvent, "save", fail)
     with pytest.raises(RuntimeError):
         services.attachment_add(actor=people.clerk_a1, case_id=case.pk,
                                 uploaded_file=SimpleUploadedFile("现场照片.png", PNG, content_type="image/png"))

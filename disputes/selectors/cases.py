@@ -33,7 +33,7 @@ from disputes.models import (
     WarningLevel,
 )
 from governance.errors import InvalidInput, NotFound
-from governance.models import Role, User
+from governance.models import RegionLevel, Role, User
 from governance.scoping import Scope
 from governance.workdays import SHANGHAI
 
@@ -293,4 +293,17 @@ def case_open_assignment(case: Case) -> CaseAssignment | None:
         CaseAssignment.objects.filter(case_id=case.pk, status__in=("pending", "signed"))
         .select_related("department", "region", "assigned_by")  # what the API detail renders
         .first()
+    )
+
+
+def cases_red_at_top(*, scope: Scope) -> QuerySet[Case]:
+    """Red cases the city center owns: nowhere higher to go, so they stay on leaders' lists.
+
+    # Uses index: case_owner_state
+    """
+    return (
+        scope.filter(Case.objects.timed())
+        .filter(owning_level=RegionLevel.CITY, warning_level=WarningLevel.RED)
+        .select_related("category", "owning_region", "township", "county")
+        .order_by("red_at", "id")
     )

@@ -1,0 +1,279 @@
+"""一窗受理: registering a case, with its parties and links, at the actor's center."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes import deadlines, permissions
+from disputes import parties as party_data
+from disputes.models import (
+    Case,
+    CaseLink,
+    CaseNumberCounter,
+    CaseParty,
+    CaseState,
+    Category,
+    Channel,
+    PartyKind,
+    PartyRole,
+    RiskGrade,
+    Step,
+)
+from disputes.services.core import (
+    Recipients,
+    event_build,
+    notify,
+    parse_id,
+)
+from governance.errors import Conflict, InvalidInput, NotFound
+from governance.models import Region, RegionLevel, Role, User
+from governance.scoping import scope_for
+from governance.workdays import SHANGHAI
+from grids.models import Grid
+
+# --- Inputs -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyInput:
+    role: str
+    kind: str
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class CaseInput:
+    title: str
+    narrative: str
+    category_id: int
+    channel: str
+    occurred_at: dt.datetime
+    village_id: int
+    grid_id: int | None = None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    people_involved: int = 1
+    amount_involved: Decimal | None = None
+    risk_grade_id: int | None = None
+    urgent: bool = False
+    long_standing: bool = False
+
+
+
+# --- Intake ------------------------------------------------------------------------------------------
+
+def _next_case_number(township_code: str, day: dt.date) -> str:
+    """一案一码: township code + yyyymmdd + 4-digit daily sequence.
+
+    The sequence is taken by one `UPDATE … SET last = last + 1`, which holds the row lock to
+    the end of the transaction, so concurrent registrations never draw the same number.
+    """
+    # One round trip: UPDATE … RETURNING (PostgreSQL, and SQLite since 3.35).
+    increment = (f"UPDATE {connection.ops.quote_name(CaseNumberCounter._meta.db_table)} SET last = last + 1 "
+                 "WHERE township_code = %s AND day = %s RETURNING last")
+    for _attempt in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(increment, [township_code, day])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{township_code}{day:%Y%m%d}{row[0]:04d}"
+        try:
+            with transaction.atomic():
+                CaseNumberCounter.objects.get_or_create(township_code=township_code, day=day)
+        except IntegrityError:
+            continue  # another registration created the row first; increment it
+    raise Conflict(_("案件编号生成繁忙，请稍后重试"), code="busy")
+
+
+def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    if not parties:
+        errors["parties"] = _("至少登记一名当事人")
+        return rows
+    for index, party in enumerate(parties):
+        prefix = f"parties[{index}]"
+        row: dict[str, Any] = {"role": party.role, "kind": party.kind, "name": (party.name or "").strip(),
+                               "address": (party.address or "").strip()}
+        if party.role not in PartyRole.values:
+            errors[f"{prefix}.role"] = _("当事人类型无效")
+        if party.kind not in PartyKind.values:
+            errors[f"{prefix}.kind"] = _("主体类型无效")
+        if not row["name"]:
+            errors[f"{prefix}.name"] = _("请填写当事人姓名或名称")
+        id_number = phone = ""
+        try:
+            if (party.id_number or "").strip():
+                id_number = (party_data.organisation_code_validate(party.id_number) if party.kind == PartyKind.ORGANISATION
+                             else party_data.id_number_validate(party.id_number))
+        except InvalidInput as exc:
+            errors[f"{prefix}.id_number"] = exc.message
+        try:
+            if (party.phone or "").strip():
+                phone = party_data.phone_validate(party.phone)
+        except InvalidInput as exc:
+            errors[f"{prefix}.phone"] = exc.message
+        row.update(party_data.protected_fields(id_number=id_number, phone=phone))
+        rows.append(row)
+    return rows
+
+
+def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.datetime) -> dict[str, Any]:
+    fields: dict[str, Any] = {"title": (data.title or "").strip(), "narrative": (data.narrative or "").strip()}
+    if not fields["title"]:
+        errors["title"] = _("请填写标题")
+    if not fields["narrative"]:
+        errors["narrative"] = _("请填写事由")
+    category = Category.objects.select_related("parent").filter(pk=data.category_id, is_active=True).first() \
+        if str(data.category_id or "").isdigit() else None
+    if category is None:
+        errors["category_id"] = _("请选择有效的纠纷类别")
+    elif category.parent_id is None and Category.objects.filter(parent_id=category.pk).exists():
+        errors["category_id"] = _("请选择具体的二级类别")
+    fields["category"] = category
+    if data.channel not in Channel.values:
+        errors["channel"] = _("来源渠道无效")
+    if not isinstance(data.occurred_at, dt.datetime):
+        errors["occurred_at"] = _("请填写发生时间")
+    elif timezone.is_naive(data.occurred_at):
+        fields["occurred_at"] = data.occurred_at.replace(tzinfo=SHANGHAI)
+    else:
+        fields["occurred_at"] = data.occurred_at
+    if fields.get("occurred_at") and fields["occurred_at"] > now + dt.timedelta(minutes=5):
+        errors["occurred_at"] = _("发生时间不能晚于当前时间")
+    try:
+        fields["people_involved"] = int(data.people_involved)
+        if fields["people_involved"] < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["people_involved"] = _("涉及人数至少为1")
+    if data.amount_involved not in (None, ""):
+        try:
+            fields["amount_involved"] = Decimal(str(data.amount_involved))
+            if fields["amount_involved"] < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            errors["amount_involved"] = _("涉及金额无效")
+    if data.risk_grade_id and not RiskGrade.objects.filter(pk=data.risk_grade_id).exists():
+        errors["risk_grade_id"] = _("风险等级无效")
+    for name, limit in (("latitude", 90), ("longitude", 180)):
+        value = getattr(data, name)
+        if value in (None, ""):
+            continue
+        try:
+            fields[name] = Decimal(str(value)).quantize(Decimal("0.000001"))
+            if abs(fields[name]) > limit:
+                raise InvalidOperation
+        except InvalidOperation:
+            errors[name] = _("坐标无效")
+    return fields
+
+
+def _idempotent_result(existing: Case, actor: User) -> Case:
+    if existing.registered_by_id != actor.pk:
+        raise Conflict(_("提交标识已被使用"), code="duplicate_submit")
+    return existing
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    data: CaseInput,
+    parties: list[PartyInput],
+    submit_token: str | None = None,
+    related_to_ids: Sequence[int] = (),
+    duplicate_of_id: int | None = None,
+) -> Case:
+    """一窗受理: register a case at the actor's center. The same submit token twice returns
+    the first case."""
+    scope = scope_for(actor)
+    permissions.require_role(user=actor, action="register")
+    submit_token = (submit_token or "").strip() or None
+    if submit_token:
+        existing = Case.objects.filter(submit_token=submit_token).first()
+        if existing is not None:
+            return _idempotent_result(existing, actor)
+    now = timezone.now()
+    village = scope.regions().filter(pk=parse_id(data.village_id, _("该村(社区)"))).first()
+    if village is None:
+        raise NotFound(_("未找到该村(社区)"))
+    related_ids = {parse_id(i, _("该案件")) for i in related_to_ids}
+    linked = list(scope.filter(Case.objects.all()).filter(pk__in=related_ids))
+    if len(linked) != len(related_ids):
+        raise NotFound(_("未找到关联的案件"))
+    if duplicate_of_id is not None and not scope.filter(Case.objects.all()).filter(pk=parse_id(duplicate_of_id, "")).exists():
+        raise NotFound(_("未找到重复的原案件"))
+
+    errors: dict[str, str] = {}
+    fields = _validated_case_fields(data, errors, now)
+    if village.level != RegionLevel.VILLAGE:
+        errors["village_id"] = _("请选择村(社区)")
+    grid = None
+    if data.grid_id:
+        grid = Grid.objects.filter(pk=data.grid_id, region_id=village.pk, is_active=True).first()
+        if grid is None:
+            errors["grid_id"] = _("网格不属于所选村(社区)")
+    party_rows = _validated_parties(parties, errors)
+    if errors:
+        raise InvalidInput(_("登记信息有误，请检查标注的项目"), extra={"fields": errors})
+
+    actor_region = actor.region
+    owning_region_id = village.township_id or village.county_id or village.city_id
+    if actor_region.level in (RegionLevel.COUNTY, RegionLevel.CITY) or actor_region.pk == owning_region_id:
+        owning_region = actor_region
+    else:
+        owning_region = Region.objects.get(pk=owning_region_id)
+    channel = Channel.GRID if actor.role == Role.GRID_WORKER else data.channel
+    case = Case(
+        number=_next_case_number(village.code[:9], now.astimezone(SHANGHAI).date()),
+        **fields,
+        channel=channel,
+        address=(data.address or "").strip(),
+        grid=grid,
+        risk_grade_id=data.risk_grade_id or None,
+        urgent=bool(data.urgent),
+        long_standing=bool(data.long_standing),
+        state=CaseState.REGISTERED,
+        owning_level=owning_region.level,
+        owning_region=owning_region,
+        registered_by=actor,
+        submit_token=submit_token,
+        duplicate_of_id=duplicate_of_id,
+    )
+    case.set_region(village)
+    for name, value in deadlines.step_changes(case, Step.ACCEPT, now).items():
+        setattr(case, name, value)
+    if not submit_token:
+        case.save(force_insert=True)  # no race to recover from: no savepoint round trips
+    else:
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+        except IntegrityError:
+            existing = Case.objects.filter(submit_token=submit_token).first()
+            if existing is None:
+                raise
+            return _idempotent_result(existing, actor)
+    CaseParty.objects.bulk_create([CaseParty(case=case, **row) for row in party_rows])
+    CaseLink.objects.bulk_create([CaseLink(case=case, other=other, created_by=actor) for other in linked])
+    event = event_build(
+        case_id=case.pk, actor=actor, action="register", from_state="", to_state=case.state, now=now,
+        data={"channel": channel, "parties": len(party_rows), "related_to": [c.pk for c in linked],
+              "duplicate_of": duplicate_of_id},
+    )
+    event.save(force_insert=True)
+    notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)
+    return case
+
+

@@ -1,0 +1,163 @@
+"""Around the workflow: extensions (延期) and their decision, supervision (督办, 催办,
+批示), the urgent flag (加急) and links between cases (关联件/重复件)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from disputes import deadlines
+from disputes.models import (
+    Case,
+    CaseLink,
+    ExtensionRequest,
+    ExtensionStatus,
+    Supervision,
+    SupervisionKind,
+    SupervisionLevel,
+    WarningLevel,
+)
+from disputes.services.core import (
+    Recipients,
+    TransitionContext,
+    case_load,
+    owning_center,
+    required_text,
+    transition,
+)
+from governance.errors import Conflict, InvalidInput
+from governance.models import User
+from governance.workdays import add_days
+
+# The longest extension one request may ask for, in working days.
+MAX_EXTENSION_DAYS = 60
+
+# --- Extensions, supervision, flags, links -----------------------------------------------------------
+
+@transaction.atomic
+def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) -> ExtensionRequest:
+    """延期申请 by the handler; one pending request per case (held by the database)."""
+    reason = required_text(reason, "reason", _("请填写延期理由"))
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        message = _("延期天数应在1至%(n)s个工作日之间") % {"n": MAX_EXTENSION_DAYS}
+        raise InvalidInput(message, extra={"fields": {"days": message}})
+
+    def after(ctx: TransitionContext) -> None:
+        try:
+            with transaction.atomic():
+                ctx.result = ExtensionRequest.objects.create(
+                    case=ctx.case, days=days, reason=reason, requested_by=ctx.actor
+                )
+        except IntegrityError:
+            raise Conflict(_("已有待审批的延期申请"), code="extension_pending") from None
+        ctx.data.update(extension_id=ctx.result.pk, days=days)
+
+    return transition(
+        actor=actor, case_id=case_id, action="extend", note=reason, after=after, recipients=owning_center
+    ).result
+
+
+@transaction.atomic
+def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = "") -> Case:
+    """延期审批 by the owning center: approved moves the deadline by the requested working
+    days from the current due date."""
+    pending: dict[str, ExtensionRequest] = {}
+
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        request = ExtensionRequest.objects.filter(case_id=ctx.case.pk, status=ExtensionStatus.PENDING).first()
+        if request is None:
+            raise Conflict(_("没有待审批的延期申请"), code="no_pending_extension")
+        pending["request"] = request
+        if not approve:
+            return {}
+        deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=True)
+        yellow_at = deadlines.step_yellow_at(
+            level=ctx.case.owning_level, category_id=ctx.case.category_id,
+            category_parent_id=ctx.case.category.parent_id, risk_grade_id=ctx.case.risk_grade_id,
+            start=ctx.case.step_started_at, due=deadline.due_at)
+        return {"due_at": deadline.due_at, "due_provisional": deadline.provisional,
+                "warning_level": WarningLevel.NONE, "red_at": None, "yellow_at": yellow_at, "escalate_at": None}
+
+    def after(ctx: TransitionContext) -> None:
+        request = pending["request"]
+        status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+        if not ExtensionRequest.objects.filter(pk=request.pk, status=ExtensionStatus.PENDING).update(
+            status=status, decided_by=ctx.actor, decided_at=ctx.now, updated_at=ctx.now
+        ):
+            raise Conflict(_("延期申请已被处理"), code="stale")
+        ctx.data.update(extension_id=request.pk, approved=bool(approve), days=request.days)
+        ctx.result = request
+
+    return transition(
+        actor=actor, case_id=case_id, action="extend_decide", note=(note or "").strip(), changes=changes, after=after,
+        recipients=lambda ctx: Recipients(user_ids=(pending["request"].requested_by_id,)),
+    ).case
+
+
+def _supervision(*, actor: User, case_id: int, action: str, kind: str, level: str = "", note: str = "") -> Supervision:
+    def after(ctx: TransitionContext) -> None:
+        ctx.result = Supervision.objects.create(case=ctx.case, kind=kind, level=level, note=note, by=ctx.actor)
+        ctx.data.update(supervision_id=ctx.result.pk, level=level)
+
+    return transition(
+        actor=actor, case_id=case_id, action=action, note=note, after=after,
+        recipients=lambda ctx: owning_center(ctx) | Recipients.of_assignment(ctx.assignment),
+    ).result
+
+
+@transaction.atomic
+def case_supervise(*, actor: User, case_id: int, level: str, note: str = "") -> Supervision:
+    """督办 (普通/黄牌/红牌) by an upper center or leader."""
+    if level not in SupervisionLevel.values:
+        raise InvalidInput(_("督办级别无效"), extra={"fields": {"level": _("督办级别无效")}})
+    return _supervision(actor=actor, case_id=case_id, action="supervise", kind=SupervisionKind.SUPERVISE,
+                        level=level, note=(note or "").strip())
+
+
+@transaction.atomic
+def case_urge(*, actor: User, case_id: int, note: str = "") -> Supervision:
+    """催办 by an upper center or leader."""
+    return _supervision(actor=actor, case_id=case_id, action="urge", kind=SupervisionKind.URGE,
+                        note=(note or "").strip())
+
+
+@transaction.atomic
+def case_instruct(*, actor: User, case_id: int, note: str) -> Supervision:
+    """批示 by a leader."""
+    note = required_text(note, "note", _("请填写批示内容"))
+    return _supervision(actor=actor, case_id=case_id, action="instruct", kind=SupervisionKind.INSTRUCT, note=note)
+
+
+@transaction.atomic
+def case_set_urgent(*, actor: User, case_id: int, urgent: bool) -> Case:
+    """加急 (or lift it) by a leader."""
+    return transition(
+        actor=actor, case_id=case_id, action="urgent", changes={"urgent": bool(urgent)},
+        data={"urgent": bool(urgent)},
+        recipients=lambda ctx: owning_center(ctx) | Recipients.of_assignment(ctx.assignment),
+    ).case
+
+
+@transaction.atomic
+def case_link(*, actor: User, case_id: int, other_id: int, duplicate: bool = False) -> Case:
+    """关联件 (a link) or 重复件 (this case duplicates `other_id`); both must be in scope."""
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        other = case_load(ctx.scope, other_id)
+        if other.pk == ctx.case.pk:
+            raise InvalidInput(_("不能关联案件本身"), extra={"fields": {"other_id": _("不能关联案件本身")}})
+        ctx.data.update(other_id=other.pk, duplicate=bool(duplicate))
+        ctx.result = other
+        return {"duplicate_of_id": other.pk} if duplicate else {}
+
+    def after(ctx: TransitionContext) -> None:
+        if not duplicate:
+            CaseLink.objects.get_or_create(case=ctx.case, other=ctx.result, defaults={"created_by": ctx.actor})
+
+    return transition(actor=actor, case_id=case_id, action="link", changes=changes, after=after).case
+
+

@@ -1,0 +1,149 @@
+"""Records kept on a case: mediation (调解记录, agreements), attachments, and the audited
+full view of a party's personal data."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes import parties as party_data
+from disputes import permissions
+from disputes.models import (
+    Attachment,
+    CaseParty,
+    Mediation,
+    MediationOutcome,
+)
+from disputes.services.core import (
+    TransitionContext,
+    parse_id,
+    transition,
+)
+from governance.errors import Forbidden, InvalidInput, NotFound
+from governance.models import User
+from governance.scoping import scope_for
+from governance.services import audit_record
+
+
+@dataclass
+class MediationInput:
+    mediators: str
+    held_at: dt.datetime
+    organisation: str = ""
+    place: str = ""
+    record: str = ""
+    outcome: str = MediationOutcome.ONGOING
+    facts: str = ""
+    agreement_content: str = ""
+    performance: str = ""
+
+
+
+ALLOWED_ATTACHMENT_TYPES = frozenset({
+    "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "audio/mpeg", "audio/mp4", "audio/x-wav", "audio/amr", "video/mp4",
+})
+
+
+# --- Mediation and attachments -------------------------------------------------------------------------
+
+@transaction.atomic
+def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Mediation:
+    """调解记录 (and the agreement when reached), by whoever is handling the case."""
+    errors = {}
+    if not (data.mediators or "").strip():
+        errors["mediators"] = _("请填写调解员")
+    if not isinstance(data.held_at, dt.datetime):
+        errors["held_at"] = _("请填写调解时间")
+    elif data.held_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["held_at"] = _("调解时间不能晚于当前时间")
+    if data.outcome not in MediationOutcome.values:
+        errors["outcome"] = _("调解结果无效")
+    if data.outcome == MediationOutcome.AGREEMENT and not (data.agreement_content or "").strip():
+        errors["agreement_content"] = _("达成协议时请填写协议内容")
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
+
+    def after(ctx: TransitionContext) -> None:
+        ctx.result = Mediation.objects.create(
+            case=ctx.case, mediators=data.mediators.strip(), organisation=data.organisation.strip(),
+            held_at=data.held_at, place=data.place.strip(), record=data.record, outcome=data.outcome,
+            facts=data.facts, agreement_content=data.agreement_content, performance=data.performance,
+            created_by=ctx.actor,
+        )
+        ctx.data.update(mediation_id=ctx.result.pk, outcome=data.outcome)
+
+    return transition(actor=actor, case_id=case_id, action="mediation", after=after).result
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
+    """Attach a file; the type is decided by content (not the name), within the size limit."""
+    size = uploaded_file.size or 0
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        message = _("文件过大，最大%(mb)sMB") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        raise InvalidInput(message, extra={"fields": {"file": message}})
+    uploaded_file.seek(0)
+    kind = filetype.guess(uploaded_file.read(8192))
+    uploaded_file.seek(0)
+    if size == 0 or kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
+        message = _("不支持的文件类型，请上传图片、PDF、Word/Excel文档或音视频")
+        raise InvalidInput(message, extra={"fields": {"file": message}})
+    original_name = (getattr(uploaded_file, "name", "") or "")[-200:] or f"file.{kind.extension}"
+    stored: list[Attachment] = []
+
+    def after(ctx: TransitionContext) -> None:
+        uploaded_file.name = f"{uuid.uuid4().hex}.{kind.extension}"
+        ctx.result = Attachment.objects.create(
+            case=ctx.case, file=uploaded_file, original_name=original_name, content_type=kind.mime, size=size,
+            uploaded_by=ctx.actor,
+        )
+        stored.append(ctx.result)
+        ctx.data.update(attachment_id=ctx.result.pk, name=original_name)
+
+    try:
+        return transition(actor=actor, case_id=case_id, action="attachment", after=after).result
+    except BaseException:
+        # The row rolls back with the transaction; the file written to storage does not.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+# --- Personal data -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def party_reveal(*, actor: User, party_id: int, field: str, ip_address: str | None = None) -> str:
+    """The full ID number or phone of a party, for roles that need it; every view is audited."""
+    scope = scope_for(actor)
+    party = (
+        scope.filter(CaseParty.objects.select_related("case", "case__owning_region"), via="case")
+        .filter(pk=parse_id(party_id, _("该当事人")))
+        .first()
+    )
+    if party is None:
+        raise NotFound(_("未找到该当事人"))
+    if field not in ("id_number", "phone"):
+        raise InvalidInput(_("只能查看证件号码或联系电话"), extra={"fields": {"field": _("无效字段")}})
+    try:
+        permissions.require_action(user=actor, case=party.case, action="reveal")
+    except Forbidden:
+        raise Forbidden(_("无权查看当事人完整信息"), extra={"action": "reveal"}) from None
+    token = getattr(party, f"{field}_enc")
+    if not token:
+        raise NotFound(_("该当事人未登记此项信息"))
+    value = party_data.decrypt(token)
+    audit_record(
+        actor=actor, action="party.reveal", target_type="disputes.caseparty", target_id=party.pk,
+        region_id=party.case.village_id, ip_address=ip_address,
+        detail={"field": field, "case_id": party.case_id, "case_number": party.case.number},
+    )
+    return value

@@ -1,0 +1,243 @@
+"""The workflow transitions: accept or reject, dispatch, sign or return, handle, progress,
+resolve and the callback that closes the case or sends it back (重办)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from disputes import deadlines
+from disputes.models import (
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseState,
+    RiskGrade,
+    Step,
+)
+from disputes.services.core import (
+    Recipients,
+    TransitionContext,
+    owning_center,
+    parse_id,
+    required_text,
+    stale_conflict,
+    transition,
+)
+from disputes.services.escalation import case_escalate_by_rule
+from governance.errors import Conflict, InvalidInput, NotFound
+from governance.models import LEVEL_ORDER, Department, RegionLevel, User
+
+# --- The workflow -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_accept(*, actor: User, case_id: int, version: int | None = None, risk_grade_id: int | None = None,
+                note: str = "") -> Case:
+    """受理: registered → accepted. The center now has the accept time limit to dispatch or
+    handle it."""
+    if risk_grade_id and not RiskGrade.objects.filter(pk=risk_grade_id).exists():
+        raise InvalidInput(_("风险等级无效"), extra={"fields": {"risk_grade_id": _("风险等级无效")}})
+
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        if risk_grade_id:  # the escalation policy (yellow threshold) follows the new grade
+            ctx.case.risk_grade_id = int(risk_grade_id)
+        values = {**deadlines.step_changes(ctx.case, Step.ACCEPT, ctx.now), "accepted_at": ctx.now}
+        if risk_grade_id:
+            values["risk_grade_id"] = int(risk_grade_id)
+        return values
+
+    ctx = transition(
+        actor=actor, case_id=case_id, action="accept", version=version, changes=changes, note=note,
+        data={"risk_grade_id": risk_grade_id} if risk_grade_id else None,
+        recipients=lambda ctx: Recipients(user_ids=(ctx.case.registered_by_id,)),
+    )
+    # 越级上报: a policy may send this kind of case straight to a higher level at acceptance.
+    if case_escalate_by_rule(case_id=ctx.case.pk, now=ctx.now):
+        ctx.case.refresh_from_db()
+    return ctx.case
+
+
+@transaction.atomic
+def case_reject(*, actor: User, case_id: int, reason: str, referral: str, version: int | None = None) -> Case:
+    """不予受理: registered → rejected, with the reason and where the party was referred."""
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("请填写不予受理的理由")
+    if not (referral or "").strip():
+        errors["referral"] = _("请填写告知当事人的处理途径")
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
+    return transition(
+        actor=actor, case_id=case_id, action="reject", version=version, changes=deadlines.clock_stopped(),
+        note=reason.strip(), data={"referral": referral.strip()},
+        recipients=lambda ctx: Recipients(user_ids=(ctx.case.registered_by_id,)),
+    ).case
+
+
+def _dispatch_target(ctx: TransitionContext, department_id: int | None, region_id: int | None) -> dict[str, Any]:
+    case = ctx.case
+    if bool(department_id) == bool(region_id):
+        raise InvalidInput(_("请选择一个承办单位或下级综治中心"), extra={"fields": {"department_id": _("请选择承办对象")}})
+    if department_id:
+        department = Department.objects.select_related("region").filter(pk=parse_id(department_id, "")).first()
+        if department is None or not ctx.scope.covers(department):
+            raise NotFound(_("未找到该单位"))
+        if not department.is_active:
+            raise InvalidInput(_("该单位已停用"), extra={"fields": {"department_id": _("该单位已停用")}})
+        if getattr(case, f"{department.region.level}_id") != department.region_id:
+            message = _("该单位不负责案件发生地，请选择其他单位")
+            raise InvalidInput(message, extra={"fields": {"department_id": message}})
+        return {"department": department}
+    region = ctx.scope.region_in_scope(region_id)
+    below = LEVEL_ORDER.index(RegionLevel(region.level)) > LEVEL_ORDER.index(RegionLevel(case.owning_level))
+    covers = getattr(case, f"{region.level}_id") == region.pk
+    if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP) or not below or not covers:
+        message = _("只能交办给案件发生地的下级综治中心")
+        raise InvalidInput(message, extra={"fields": {"region_id": message}})
+    return {"region": region}
+
+
+@transaction.atomic
+def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None, region_id: int | None = None,
+                  instructions: str = "", version: int | None = None) -> Case:
+    """交办: accepted → dispatched to a department or a lower center, which must sign in time."""
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        ctx.data["target"] = _dispatch_target(ctx, department_id, region_id)
+        return deadlines.step_changes(ctx.case, Step.SIGN, ctx.now)
+
+    def after(ctx: TransitionContext) -> None:
+        target = ctx.data.pop("target")
+        case = ctx.case
+        sign = deadlines.step_deadline(level=case.owning_level, step=Step.SIGN, category=case.category, start=ctx.now)
+        handle = deadlines.step_deadline(level=case.owning_level, step=Step.HANDLE, category=case.category,
+                               start=sign.due_date if sign else ctx.now)
+        try:
+            with transaction.atomic():
+                ctx.result = CaseAssignment.objects.create(
+                    case=case, assigned_by=ctx.actor, instructions=(instructions or "").strip(),
+                    due_at=handle.due_at if handle else None, **target,
+                )
+        except IntegrityError:
+            raise Conflict(_("该案件已交办，请刷新后重试"), code="stale") from None
+        ctx.data.update(assignment_id=ctx.result.pk, department_id=ctx.result.department_id,
+                        region_id=ctx.result.region_id)
+
+    return transition(
+        actor=actor, case_id=case_id, action="dispatch", version=version, changes=changes, after=after,
+        note=(instructions or "").strip(), recipients=lambda ctx: Recipients.of_assignment(ctx.result),
+    ).case
+
+
+def _close_assignment(ctx: TransitionContext, *, expected: str, **values: Any) -> None:
+    assignment = ctx.assignment
+    if assignment is None or not CaseAssignment.objects.filter(pk=assignment.pk, status=expected).update(
+        **values, updated_at=ctx.now
+    ):
+        raise stale_conflict()
+    ctx.data["assignment_id"] = assignment.pk
+
+
+@transaction.atomic
+def case_sign(*, actor: User, case_id: int, version: int | None = None) -> Case:
+    """签收: dispatched → in_progress; the handling time limit starts now."""
+    def after(ctx: TransitionContext) -> None:
+        _close_assignment(ctx, expected=AssignmentStatus.PENDING, status=AssignmentStatus.SIGNED,
+                          signed_by=ctx.actor, signed_at=ctx.now)
+
+    return transition(
+        actor=actor, case_id=case_id, action="sign", version=version,
+        changes=lambda ctx: deadlines.step_changes(ctx.case, Step.HANDLE, ctx.now), after=after, recipients=owning_center,
+    ).case
+
+
+@transaction.atomic
+def case_return(*, actor: User, case_id: int, reason: str, version: int | None = None) -> Case:
+    """退回: dispatched → accepted with a reason; the center must dispatch again."""
+    reason = required_text(reason, "reason", _("请填写退回理由"))
+
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        return {**deadlines.step_changes(ctx.case, Step.ACCEPT, ctx.now), "return_count": ctx.case.return_count + 1}
+
+    def after(ctx: TransitionContext) -> None:
+        _close_assignment(ctx, expected=AssignmentStatus.PENDING, status=AssignmentStatus.RETURNED,
+                          return_reason=reason, closed_at=ctx.now)
+
+    return transition(
+        actor=actor, case_id=case_id, action="return", version=version, changes=changes, after=after,
+        note=reason, recipients=owning_center,
+    ).case
+
+
+@transaction.atomic
+def case_handle(*, actor: User, case_id: int, note: str = "", version: int | None = None) -> Case:
+    """先行调解: accepted → in_progress, handled by the owning center itself."""
+    return transition(
+        actor=actor, case_id=case_id, action="handle", version=version, note=(note or "").strip(),
+        changes=lambda ctx: deadlines.step_changes(ctx.case, Step.HANDLE, ctx.now),
+    ).case
+
+
+@transaction.atomic
+def case_progress(*, actor: User, case_id: int, note: str) -> Case:
+    """办理进展: a note on the timeline while in progress."""
+    note = required_text(note, "note", _("请填写办理进展"))
+    return transition(actor=actor, case_id=case_id, action="progress", note=note).case
+
+
+@transaction.atomic
+def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = None) -> Case:
+    """办结: in_progress → resolved; the center has the callback time limit to call back."""
+    note = required_text(note, "note", _("请填写办理结果"))
+
+    def after(ctx: TransitionContext) -> None:
+        if ctx.assignment is not None:
+            _close_assignment(ctx, expected=AssignmentStatus.SIGNED, status=AssignmentStatus.COMPLETED,
+                              closed_at=ctx.now)
+
+    return transition(
+        actor=actor, case_id=case_id, action="resolve", version=version, note=note, after=after,
+        changes=lambda ctx: {**deadlines.step_changes(ctx.case, Step.CALLBACK, ctx.now), "resolved_at": ctx.now},
+        recipients=owning_center,
+    ).case
+
+
+@transaction.atomic
+def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, version: int | None = None) -> Case:
+    """回访: resolved → closed when satisfied; otherwise → in_progress again (重办), with the
+    last handling unit reassigned (history kept) and a fresh handling deadline."""
+    note = required_text(note, "note", _("请填写回访情况"))
+    reopened: dict[str, CaseAssignment | None] = {}
+
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        if satisfied:
+            return {**deadlines.clock_stopped(), "closed_at": ctx.now}
+        reopened["last"] = (
+            CaseAssignment.objects.filter(case_id=ctx.case.pk, status=AssignmentStatus.COMPLETED).order_by("-id").first()
+        )
+        return {**deadlines.step_changes(ctx.case, Step.HANDLE, ctx.now), "redo_count": ctx.case.redo_count + 1,
+                "resolved_at": None}
+
+    def after(ctx: TransitionContext) -> None:
+        ctx.data["satisfied"] = bool(satisfied)
+        last = reopened.get("last")
+        if satisfied or last is None:
+            return
+        try:
+            with transaction.atomic():
+                ctx.result = CaseAssignment.objects.create(
+                    case=ctx.case, department_id=last.department_id, region_id=last.region_id,
+                    assigned_by=ctx.actor, status=AssignmentStatus.SIGNED, signed_at=ctx.now,
+                    due_at=ctx.case.due_at, instructions=note,
+                )
+        except IntegrityError:
+            raise stale_conflict() from None
+        ctx.data["assignment_id"] = ctx.result.pk
+
+    return transition(
+        actor=actor, case_id=case_id, action="callback", version=version, note=note, changes=changes, after=after,
+        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS,
+        recipients=lambda ctx: Recipients.of_assignment(ctx.result),
+    ).case
+
+
