@@ -31,7 +31,6 @@ OPEN_STATES = frozenset(
 )
 # States whose clock can run out (a step with a deadline the center is waiting on).
 TIMED_STATES = frozenset({CaseState.REGISTERED, CaseState.ACCEPTED, CaseState.DISPATCHED, CaseState.IN_PROGRESS})
-FINAL_STATES = frozenset({CaseState.CLOSED, CaseState.REJECTED})
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,6 @@ TRANSITIONS: dict[str, Transition] = {
     # 关联件/重复件: a link between two cases (duplicate_of set for a 重复件).
     "link": Transition(OPEN_STATES),
 }
-ACTION_NAMES = tuple(TRANSITIONS)
 
 
 class Channel(models.TextChoices):
@@ -258,10 +256,6 @@ class Case(RegionPathModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.warning_level == WarningLevel.RED
 
 
 class CaseLink(BaseModel):

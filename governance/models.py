@@ -114,14 +114,6 @@ class RegionPathModel(BaseModel):
         for level in LEVEL_ORDER:
             setattr(self, f"{level}_id", getattr(region, f"{level}_id"))
 
-    @property
-    def finest_region_id(self) -> int | None:
-        for level in reversed(LEVEL_ORDER):
-            value = getattr(self, f"{level}_id")
-            if value:
-                return value
-        return None
-
 
 class Role(models.TextChoices):
     WINDOW_STAFF = "window_staff", _("受理员")

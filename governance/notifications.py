@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -130,6 +131,16 @@ def _insert_unnest(drafts: Sequence[NotificationDraft]) -> None:
         ])
 
 
+# The fan-out task (governance/tasks.py), named rather than imported: tasks.py calls this
+# module, so importing it back would make a circle. Celery resolves the registered task, so
+# eager mode, routing and the task's options apply as with a direct call.
+FANOUT_TASK = "governance.tasks.notification_fanout_task"
+
+
+def _fanout(chunk: list[int]) -> None:
+    current_app.tasks[FANOUT_TASK].delay(chunk)
+
+
 def _fanout_chunks(ids: Sequence[int]) -> list[list[int]]:
     return [list(ids[i:i + FANOUT_CHUNK]) for i in range(0, len(ids), FANOUT_CHUNK)]
 
@@ -142,10 +153,8 @@ def notifications_send_on_commit(ids: Sequence[int]) -> None:
     """
     if not ids:
         return
-    from governance.tasks import notification_fanout_task
-
     for chunk in _fanout_chunks(ids):
-        transaction.on_commit(lambda chunk=chunk: notification_fanout_task.delay(chunk), robust=True)
+        transaction.on_commit(lambda chunk=chunk: _fanout(chunk), robust=True)
 
 
 # A row still unsent this long after it was written lost its fan-out message (a broker outage
@@ -170,11 +179,9 @@ def notifications_resend_unsent(*, now: dt.datetime | None = None) -> int:
     """Hand unsent rows to the notifications queue again (beat, every 10 minutes). A row
     whose first send is merely late is claimed by whichever task comes first; the other
     finds nothing to claim (notification_deliver), so nothing is sent twice."""
-    from governance.tasks import notification_fanout_task
-
     ids = notifications_unsent(now=now or timezone.now())
     for chunk in _fanout_chunks(ids):
-        notification_fanout_task.delay(chunk)
+        _fanout(chunk)
     if ids:
         logger.warning("re-enqueued %s unsent notifications (oldest id %s)", len(ids), ids[0])
     return len(ids)

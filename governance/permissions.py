@@ -39,5 +39,3 @@ def require(scope, action: str) -> None:
         raise Forbidden(_("当前角色无权执行此操作"), extra={"action": action})
 
 
-def all_actions() -> dict[str, frozenset[str]]:
-    return dict(_ACTIONS)

@@ -5,8 +5,8 @@ schedule for the years it knows (1.11: 2004–2026) and raises NotImplementedErr
 years. Administrators enter official days the package lacks (or local corrections) as
 `CalendarDay` rows, which always win. For a date that neither knows, weekends are rest
 days and the result is marked provisional, so a deadline running into 2027 is still
-computed, shown as provisional, and recomputed (`deadline_recompute_provisional`) once the
-official days are entered.
+computed and shown as provisional (`Deadline.provisional`); the official days, once entered,
+apply to deadlines computed after that.
 """
 from __future__ import annotations
 
