@@ -32,6 +32,7 @@ from rest_framework.response import Response
 
 from disputes import selectors, services
 from disputes import serializers as s
+from disputes.actions import PERFORMED, CaseAction, Kind, action_call
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
 from disputes.permissions import case_available_actions, open_assignment
@@ -190,190 +191,27 @@ def action_schema(summary: str, description: str = ""):
     return decorate
 
 
-@action_schema("受理")
-class CaseAcceptApi(CaseActionApi):
-    input_serializer = s.CaseAcceptInputSerializer
+def _action_api(action: CaseAction) -> type[CaseActionApi]:
+    """The API class of one action (disputes/actions.py): POST its input, call its service."""
 
-    def perform(self, *, case_id, **data):
-        return services.case_accept(actor=self.request.user, case_id=case_id, **data)
+    def perform(self, *, case_id: int, **data: Any) -> Any:
+        return action_call(action, actor=self.request.user, case_id=case_id, data=data)
 
-
-@action_schema("不予受理")
-class CaseRejectApi(CaseActionApi):
-    input_serializer = s.CaseRejectInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_reject(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("交办（分流）")
-class CaseDispatchApi(CaseActionApi):
-    input_serializer = s.CaseDispatchInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_dispatch(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("签收")
-class CaseSignApi(CaseActionApi):
-    input_serializer = s.CaseVersionInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_sign(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("退回")
-class CaseReturnApi(CaseActionApi):
-    input_serializer = s.CaseReturnInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_return(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("本中心办理（先行调解）")
-class CaseHandleApi(CaseActionApi):
-    input_serializer = s.CaseHandleInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_handle(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("记录办理进展")
-class CaseProgressApi(CaseActionApi):
-    input_serializer = s.CaseProgressInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_progress(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("办结")
-class CaseResolveApi(CaseActionApi):
-    input_serializer = s.CaseResolveInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_resolve(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("回访（满意归档，不满意重办）")
-class CaseCallbackApi(CaseActionApi):
-    input_serializer = s.CaseCallbackInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_callback(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("上报上级中心")
-class CaseEscalateApi(CaseActionApi):
-    input_serializer = s.CaseEscalateInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_escalate(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("申请延期")
-class CaseExtendApi(CaseActionApi):
-    input_serializer = s.CaseExtendInputSerializer
-    output_serializer = s.ExtensionOutputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_extend_request(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("审批延期")
-class CaseExtendDecideApi(CaseActionApi):
-    input_serializer = s.CaseExtendDecideInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_extend_decide(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("督办")
-class CaseSuperviseApi(CaseActionApi):
-    input_serializer = s.CaseSuperviseInputSerializer
-    output_serializer = s.SupervisionOutputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_supervise(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("催办")
-class CaseUrgeApi(CaseActionApi):
-    input_serializer = s.CaseUrgeInputSerializer
-    output_serializer = s.SupervisionOutputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_urge(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("领导批示")
-class CaseInstructApi(CaseActionApi):
-    input_serializer = s.CaseInstructInputSerializer
-    output_serializer = s.SupervisionOutputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_instruct(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("加急 / 取消加急")
-class CaseUrgentApi(CaseActionApi):
-    input_serializer = s.CaseUrgentInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_set_urgent(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("关联件 / 重复件")
-class CaseLinkApi(CaseActionApi):
-    input_serializer = s.CaseLinkInputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.case_link(actor=self.request.user, case_id=case_id, **data)
-
-
-@action_schema("记录调解")
-class CaseMediationApi(CaseActionApi):
-    input_serializer = s.CaseMediationInputSerializer
-    output_serializer = s.MediationOutputSerializer
-
-    def perform(self, *, case_id, **data):
-        return services.mediation_record(actor=self.request.user, case_id=case_id,
-                                         data=services.MediationInput(**data))
-
-
-@action_schema("上传附件")
-class CaseAttachmentApi(CaseActionApi):
-    parser_classes = [MultiPartParser, FormParser]
-    input_serializer = s.CaseAttachmentInputSerializer
-    output_serializer = s.AttachmentOutputSerializer
-
-    def perform(self, *, case_id, file):
-        return services.attachment_add(actor=self.request.user, case_id=case_id, uploaded_file=file)
+    attrs: dict[str, Any] = {
+        "__module__": __name__, "__doc__": f"POST /cases/{{id}}/{action.api_path}/: {action.label}.",
+        "input_serializer": s.ACTION_INPUT_SERIALIZERS[action.name], "perform": perform,
+        "output_serializer": getattr(s, action.creates) if action.creates else None,
+    }
+    if any(spec.kind == Kind.FILE for spec in action.inputs):
+        attrs["parser_classes"] = [MultiPartParser, FormParser]  # file upload: multipart only
+    cls = type(f"Case{action.pascal}Api", (CaseActionApi,), attrs)
+    return action_schema(str(action.button), action.description)(cls)
 
 
 # Path segment → API class, for disputes/api_urls.py (the paths are a published contract).
 # Segments equal the action names of case_available_actions, except "attachments" (action
 # "attachment").
-CASE_ACTION_APIS: dict[str, type[CaseActionApi]] = {
-    "accept": CaseAcceptApi,
-    "reject": CaseRejectApi,
-    "dispatch": CaseDispatchApi,
-    "sign": CaseSignApi,
-    "return": CaseReturnApi,
-    "handle": CaseHandleApi,
-    "progress": CaseProgressApi,
-    "resolve": CaseResolveApi,
-    "callback": CaseCallbackApi,
-    "escalate": CaseEscalateApi,
-    "extend": CaseExtendApi,
-    "extend_decide": CaseExtendDecideApi,
-    "supervise": CaseSuperviseApi,
-    "urge": CaseUrgeApi,
-    "instruct": CaseInstructApi,
-    "urgent": CaseUrgentApi,
-    "link": CaseLinkApi,
-    "mediation": CaseMediationApi,
-    "attachments": CaseAttachmentApi,
-}
+CASE_ACTION_APIS: dict[str, type[CaseActionApi]] = {a.api_path: _action_api(a) for a in PERFORMED}
 
 
 # --- Parties and intake hints --------------------------------------------------------------------

@@ -111,6 +111,18 @@ def step_deadline(*, level: str, step: str, category: Category, start: dt.dateti
     return add_days(start, days, working=kind == DayKind.WORKING)
 
 
+# The longest extension when no TimeLimitPolicy row for the step "extend" applies (信访工作
+#条例: an extension of at most 30 days). Migration 0008 seeds the rows; edit them in admin.
+DEFAULT_EXTENSION_DAYS = 30
+
+
+def extension_limit(*, level: str, category: Category) -> int:
+    """The most working days one extension request of a case may ask for (policy data)."""
+    found = TimeLimits.load(level=level, step="extend", category=category).limit(
+        level=level, step="extend", category_id=category.pk)
+    return found[0] if found is not None else DEFAULT_EXTENSION_DAYS
+
+
 def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
     """Field values for a new step starting now: its deadline, the warning cleared, and the
     sweep's yellow threshold stamped from the escalation policy that applies now."""

@@ -14,21 +14,18 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from disputes.models import (
     CaseState,
     Category,
     Channel,
-    MediationOutcome,
     PartyKind,
     PartyRole,
     RiskGrade,
-    SupervisionLevel,
     WarningLevel,
 )
-from disputes.services import CaseInput, MediationInput, PartyInput
-from governance.models import LEVEL_ORDER, Department, Region, RegionLevel
+from disputes.services import CaseInput, PartyInput
+from governance.models import LEVEL_ORDER, RegionLevel
 from governance.scoping import Scope
 from grids.models import Grid
 
@@ -349,171 +346,3 @@ class CaseFilterForm(StyledForm):
     def selector_filters(self) -> dict[str, Any]:
         """Non-empty filters in the selector's vocabulary (disputes.selectors.case_list)."""
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
-
-
-# --- case actions (one small form per action on the detail page) ---------------------------
-
-class VersionedForm(StyledForm):
-    """Carries the case version the user saw; a stale version makes the service answer 409."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class AcceptForm(VersionedForm):
-    risk_grade = forms.ModelChoiceField(label=_("风险等级(研判)"), queryset=RiskGrade.objects.all(), required=False)
-    note = forms.CharField(label=_("受理意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class RejectForm(VersionedForm):
-    reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}))
-    referral = forms.CharField(label=_("告知途径(引导至有权处理的机关)"), max_length=200)
-
-
-class DispatchForm(VersionedForm):
-    department = forms.ModelChoiceField(label=_("交办单位"), queryset=Department.objects.none(), required=False)
-    region = forms.ModelChoiceField(label=_("或交办下级综治中心"), queryset=Region.objects.none(), required=False)
-    instructions = forms.CharField(label=_("交办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, scope: Scope | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if scope is not None:
-            # Targets inside the jurisdiction; the service re-checks level and scope.
-            self.fields["department"].queryset = scope.filter(
-                Department.objects.filter(is_active=True)).select_related("region")
-            self.fields["department"].label_from_instance = lambda d: f"{d.region.name} · {d.name}"
-            self.fields["region"].queryset = scope.regions().exclude(pk=scope.region_id).filter(
-                level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("department") and not data.get("region"):
-            raise forms.ValidationError(_("请选择交办单位或下级综治中心"))
-        return data
-
-
-class SignForm(VersionedForm):
-    pass
-
-
-class ReturnForm(VersionedForm):
-    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class HandleForm(VersionedForm):
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ProgressForm(StyledForm):
-    note = forms.CharField(label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ResolveForm(VersionedForm):
-    note = forms.CharField(label=_("办结情况"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class CallbackForm(VersionedForm):
-    satisfied = forms.TypedChoiceField(
-        label=_("回访结果"), coerce=lambda v: v == "1", choices=[("1", _("满意，归档")), ("0", _("不满意，重办"))],
-        widget=forms.RadioSelect, initial="1",
-    )
-    note = forms.CharField(label=_("回访记录"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class EscalateForm(VersionedForm):
-    note = forms.CharField(label=_("上报理由"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ExtendForm(StyledForm):
-    days = forms.IntegerField(label=_("延长工作日"), min_value=1, max_value=30)
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ExtendDecideForm(StyledForm):
-    approve = forms.TypedChoiceField(
-        label=_("审批结果"), coerce=lambda v: v == "1", choices=[("1", _("批准")), ("0", _("不批准"))],
-        widget=forms.RadioSelect, initial="1",
-    )
-    note = forms.CharField(label=_("审批意见"), required=False)
-
-
-class SuperviseForm(StyledForm):
-    level = forms.ChoiceField(label=_("督办等级"), choices=SupervisionLevel.choices, initial=SupervisionLevel.NORMAL)
-    note = forms.CharField(label=_("督办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class UrgeForm(StyledForm):
-    note = forms.CharField(label=_("催办说明"), required=False)
-
-
-class InstructForm(StyledForm):
-    note = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class UrgentForm(StyledForm):
-    urgent = forms.TypedChoiceField(label=_("加急"), coerce=lambda v: v == "1",
-                                    choices=[("1", _("加急")), ("0", _("取消加急"))], widget=forms.HiddenInput)
-
-
-class MediationForm(StyledForm):
-    mediators = forms.CharField(label=_("调解员"), max_length=200)
-    organisation = forms.CharField(label=_("调解组织"), max_length=100, required=False,
-                                   widget=forms.TextInput(attrs={"placeholder": _("如：某某村人民调解委员会")}))
-    held_at = forms.DateTimeField(label=_("调解时间"), widget=DateTimeLocalInput(),
-                                  input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"])
-    place = forms.CharField(label=_("调解地点"), max_length=200, required=False)
-    outcome = forms.ChoiceField(label=_("结果"), choices=MediationOutcome.choices, initial=MediationOutcome.ONGOING)
-    record = forms.CharField(label=_("调解笔录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    facts = forms.CharField(label=_("主要事实、争议事项及各方责任"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
-    agreement_content = forms.CharField(label=_("协议内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    performance = forms.CharField(label=_("履行方式、期限"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("held_at", timezone.localtime().replace(second=0, microsecond=0))
-        super().__init__(*args, **kwargs)
-
-    def mediation_input(self) -> MediationInput:
-        return MediationInput(**self.cleaned_data)
-
-
-class AttachmentForm(StyledForm):
-    file = forms.FileField(label=_("附件"), allow_empty_file=False)
-
-
-ACTION_FORMS: dict[str, tuple[type[forms.Form], Any]] = {
-    "accept": (AcceptForm, _("受理")),
-    # The same words name the state (不予受理 = "Rejected"); the action needs its own English.
-    "reject": (RejectForm, pgettext_lazy("case action", "不予受理")),
-    "dispatch": (DispatchForm, _("交办")),
-    "handle": (HandleForm, _("自行办理(先行调解)")),
-    "sign": (SignForm, _("签收")),
-    "return": (ReturnForm, _("退回")),
-    "progress": (ProgressForm, _("记录进展")),
-    "resolve": (ResolveForm, _("办结")),
-    "callback": (CallbackForm, _("回访")),
-    "escalate": (EscalateForm, _("上报上级")),
-    "extend": (ExtendForm, _("申请延期")),
-    "extend_decide": (ExtendDecideForm, _("延期审批")),
-    "supervise": (SuperviseForm, _("督办")),
-    "urge": (UrgeForm, _("催办")),
-    "instruct": (InstructForm, _("批示")),
-    "urgent": (UrgentForm, _("加急")),
-    "mediation": (MediationForm, _("调解记录")),
-    "attachment": (AttachmentForm, _("上传附件")),
-}
-
-
-def action_form(action: str, *, case, scope: Scope, data=None, files=None) -> forms.Form:
-    """The form of one action, bound to POST data or prefilled for the detail page."""
-    form_class, _label = ACTION_FORMS[action]
-    initial: dict[str, Any] = {}
-    if issubclass(form_class, VersionedForm):
-        initial["version"] = case.version
-    if form_class is UrgentForm:
-        initial["urgent"] = "0" if case.urgent else "1"
-    kwargs: dict[str, Any] = {"initial": initial, "prefix": action}
-    if form_class is DispatchForm:
-        kwargs["scope"] = scope
-    if data is not None:
-        return form_class(data, files, **kwargs)
-    return form_class(**kwargs)

@@ -5,8 +5,6 @@ State changes happen only in disputes/services/ (transitions, escalation) and di
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -33,56 +31,6 @@ OPEN_STATES = frozenset(
 TIMED_STATES = frozenset({CaseState.REGISTERED, CaseState.ACCEPTED, CaseState.DISPATCHED, CaseState.IN_PROGRESS})
 
 
-@dataclass(frozen=True)
-class Transition:
-    """What an action may do: the states it starts from and the state it leads to.
-
-    `target` None means the state stays as it is (an event on the timeline, a flag, a
-    deadline change). `alternates` are the other targets the service may choose (the
-    callback's 重办 branch).
-    """
-
-    sources: frozenset[str]
-    target: str | None = None
-    alternates: frozenset[str] = frozenset()
-
-    def allows(self, state: str) -> bool:
-        return state in self.sources
-
-    def leads_to(self, state: str | None) -> bool:
-        return state == self.target or state in self.alternates
-
-
-_S = CaseState
-# The one transition table (DESIGN §4). Fail closed: an action not listed here, or a state
-# not among an action's sources, is refused with Conflict by disputes.services.
-TRANSITIONS: dict[str, Transition] = {
-    "accept": Transition(frozenset({_S.REGISTERED}), _S.ACCEPTED),
-    "reject": Transition(frozenset({_S.REGISTERED}), _S.REJECTED),
-    "dispatch": Transition(frozenset({_S.ACCEPTED}), _S.DISPATCHED),
-    "sign": Transition(frozenset({_S.DISPATCHED}), _S.IN_PROGRESS),
-    "return": Transition(frozenset({_S.DISPATCHED}), _S.ACCEPTED),
-    "handle": Transition(frozenset({_S.ACCEPTED}), _S.IN_PROGRESS),
-    "progress": Transition(frozenset({_S.IN_PROGRESS})),
-    "resolve": Transition(frozenset({_S.IN_PROGRESS}), _S.RESOLVED),
-    # Satisfied → closed; not satisfied → back to in_progress (重办).
-    "callback": Transition(frozenset({_S.RESOLVED}), _S.CLOSED, frozenset({_S.IN_PROGRESS})),
-    # Manual 上报 (disputes.services.escalation): the owning level moves up, the state stays. The
-    # deadline sweep's automatic escalation is a system change, not an actor's action.
-    "escalate": Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
-    "extend": Transition(frozenset({_S.IN_PROGRESS})),
-    "extend_decide": Transition(frozenset({_S.IN_PROGRESS})),
-    "supervise": Transition(OPEN_STATES),
-    "urge": Transition(OPEN_STATES),
-    "instruct": Transition(OPEN_STATES),
-    "urgent": Transition(OPEN_STATES),
-    "mediation": Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
-    "attachment": Transition(OPEN_STATES),
-    # 关联件/重复件: a link between two cases (duplicate_of set for a 重复件).
-    "link": Transition(OPEN_STATES),
-}
-
-
 class Channel(models.TextChoices):
     VISIT = "visit", _("来访")
     PHONE = "phone", _("来电")
@@ -106,6 +54,8 @@ class Step(models.TextChoices):
     SIGN = "sign", _("签收")
     HANDLE = "handle", _("办理")
     CALLBACK = "callback", _("回访")
+    # Not a step a case is in: the longest extension one request may ask for (延期上限).
+    EXTEND = "extend", _("延期上限")
 
 
 # Open cases carrying a yellow or red card (partial-index condition).

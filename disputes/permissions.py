@@ -21,46 +21,24 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from disputes.models import TRANSITIONS, Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.actions import ACTION_ROLES, CENTER, TRANSITIONS, Relation, actions_with
+from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus
 from disputes.selectors import case_open_assignment as open_assignment
 from governance.errors import Forbidden
 from governance.models import LEVEL_ORDER, RegionLevel, Role, User
 from governance.scoping import scope_for
 
-CENTER = frozenset({Role.WINDOW_STAFF, Role.DISPATCHER})
-HANDLING = CENTER | {Role.HANDLER}
-
-ACTIONS: dict[str, frozenset[str]] = {
-    "register": frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.GRID_WORKER}),
-    "accept": CENTER,
-    "reject": CENTER,
-    "dispatch": CENTER,
-    "handle": CENTER,
-    "callback": CENTER,
-    "escalate": CENTER,
-    "extend_decide": CENTER | {Role.LEADER},
-    "sign": HANDLING,
-    "return": HANDLING,
-    "progress": HANDLING,
-    "resolve": HANDLING,
-    "mediation": HANDLING,
-    "extend": HANDLING,
-    "attachment": HANDLING | {Role.GRID_WORKER},
-    "supervise": frozenset({Role.DISPATCHER, Role.LEADER}),
-    "urge": frozenset({Role.DISPATCHER, Role.LEADER}),
-    "instruct": frozenset({Role.LEADER}),
-    "urgent": frozenset({Role.LEADER}),
-    "reveal": HANDLING,
-    "link": CENTER,
-}
-
-CENTER_ACTIONS = frozenset({"accept", "reject", "dispatch", "handle", "callback", "escalate", "extend_decide", "link"})
+# The action → roles map and each action's relation to the case come from the action table.
+ACTIONS = ACTION_ROLES
+CENTER_ACTIONS = actions_with(Relation.CENTER)
 # Actions the assignee takes; the owning center takes them itself when it handles the case.
-ASSIGNEE_ACTIONS = frozenset({"progress", "resolve", "mediation", "extend"})
+ASSIGNEE_ACTIONS = actions_with(Relation.ASSIGNEE)
 # Actions only the holder of a pending assignment takes.
-SIGNING_ACTIONS = frozenset({"sign", "return"})
-OVERSIGHT_ACTIONS = frozenset({"supervise", "urge"})
-LEADER_ACTIONS = frozenset({"instruct", "urgent"})
+SIGNING_ACTIONS = actions_with(Relation.SIGNER)
+OVERSIGHT_ACTIONS = actions_with(Relation.OVERSIGHT)
+LEADER_ACTIONS = actions_with(Relation.LEADER)
+CONTRIBUTOR_ACTIONS = actions_with(Relation.CONTRIBUTOR)
+CALLER_ACTIONS = actions_with(Relation.CALLER)
 
 
 def registered_actions() -> dict[str, Iterable[str]]:
@@ -109,11 +87,11 @@ def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignme
         return None if is_above_owner(user, case) else _("督办、催办只能由上级中心或领导发起")
     if action in LEADER_ACTIONS:
         return None
-    if action == "attachment":
+    if action in CONTRIBUTOR_ACTIONS:
         if case.registered_by_id == user.pk or is_owning_center(user, case) or holds_assignment(user, assignment):
             return None
         return _("只有登记人、责任中心或承办单位可以上传附件")
-    if action == "reveal":
+    if action in CALLER_ACTIONS:
         # Center staff anywhere in the jurisdiction may call the parties; a handler only
         # while the case is assigned to their unit.
         if user.role in CENTER or holds_assignment(user, assignment):
@@ -146,7 +124,7 @@ def require_action(*, user: User, case: Case, action: str, assignment: CaseAssig
 
 
 def _needs_assignment(action: str) -> bool:
-    return action in SIGNING_ACTIONS | ASSIGNEE_ACTIONS | {"attachment", "reveal"}
+    return action in SIGNING_ACTIONS | ASSIGNEE_ACTIONS | CONTRIBUTOR_ACTIONS | CALLER_ACTIONS
 
 
 def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True,

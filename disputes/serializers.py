@@ -7,12 +7,14 @@ has its own audited endpoint (party reveal).
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from disputes.actions import PERFORMED, CaseAction, Input, Kind
 from disputes.models import (
     AssignmentStatus,
     CaseState,
@@ -23,7 +25,6 @@ from disputes.models import (
     PartyRole,
     Step,
     SupervisionKind,
-    SupervisionLevel,
     WarningLevel,
 )
 from governance.models import RegionLevel
@@ -288,121 +289,63 @@ class CaseCreateInputSerializer(serializers.Serializer):
     duplicate_of_id = serializers.IntegerField(label=_("重复件"), required=False, allow_null=True, default=None)
 
 
-# --- Input: one serializer per case action ------------------------------------------------------
+# --- Input: one serializer per case action, derived from the action table ---------------------
+
+# The largest id PostgreSQL's bigint holds: a larger one is "not found", never an overflow.
+ID_MAX = 2**63 - 1
 
 
-class CaseAcceptInputSerializer(serializers.Serializer):
-    risk_grade_id = serializers.IntegerField(label=_("风险等级"), required=False, allow_null=True, default=None)
-    note = serializers.CharField(label=_("受理意见"), required=False, allow_blank=True, default="")
-    version = _version_field()
+def input_field(spec: Input) -> serializers.Field:
+    """The API field of one action input (disputes/actions.py)."""
+    common: dict[str, Any] = {"label": spec.label, "help_text": spec.help_text or None}
+    if not spec.required:
+        common["required"] = False
+        if spec.kind in (Kind.TEXT, Kind.LINE):
+            common.update(allow_blank=True, default="")
+        elif spec.kind == Kind.REF or spec.default is None:
+            common.update(allow_null=True, default=None)
+        else:
+            common["default"] = spec.default
+    if spec.kind in (Kind.TEXT, Kind.LINE):
+        return serializers.CharField(**common, max_length=spec.max_length)
+    if spec.kind == Kind.INT:
+        return serializers.IntegerField(**common, min_value=spec.min_value, max_value=spec.max_value or ID_MAX)
+    if spec.kind == Kind.REF:
+        return serializers.IntegerField(**common, min_value=1, max_value=ID_MAX)
+    if spec.kind == Kind.BOOL:
+        return serializers.BooleanField(**common)
+    if spec.kind == Kind.CHOICE:
+        return serializers.ChoiceField(**common, choices=spec.choices)
+    if spec.kind == Kind.DATETIME:
+        return serializers.DateTimeField(**common)
+    if spec.kind == Kind.FILE:
+        return serializers.FileField(**common)
+    raise ValueError(f"no API field for input kind {spec.kind}")
 
 
-class CaseRejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(label=_("不予受理理由"))
-    referral = serializers.CharField(label=_("告知的处理途径"), help_text="应告知当事人的受理机关或途径")
-    version = _version_field()
-
-
-class CaseDispatchInputSerializer(serializers.Serializer):
-    department_id = serializers.IntegerField(label=_("交办单位"), required=False, allow_null=True, default=None)
-    region_id = serializers.IntegerField(label=_("交办下级中心"), required=False, allow_null=True, default=None,
-                                         help_text="交办给下级综治中心时填写区划；与 department_id 二选一")
-    instructions = serializers.CharField(label=_("交办意见"), required=False, allow_blank=True, default="")
-    version = _version_field()
+class ActionInputSerializer(serializers.Serializer):
+    action: CaseAction
 
     def validate(self, attrs: dict) -> dict:
-        if (attrs.get("department_id") is None) == (attrs.get("region_id") is None):
-            raise serializers.ValidationError(_("请选择交办单位或下级综治中心（二选一）"))
+        if self.action.validate is not None:
+            message = self.action.validate(attrs)
+            if message:
+                raise serializers.ValidationError(message)
         return attrs
 
 
-class CaseVersionInputSerializer(serializers.Serializer):
-    """Sign (签收): only the version."""
-
-    version = _version_field()
-
-
-class CaseReturnInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(label=_("退回理由"))
-    version = _version_field()
-
-
-class CaseHandleInputSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("办理说明"), required=False, allow_blank=True, default="")
-    version = _version_field()
+def _input_serializer(action: CaseAction) -> type[ActionInputSerializer]:
+    attrs: dict[str, Any] = {"action": action, "__module__": __name__,
+                             "__doc__": f"Input of {action.name} ({action.label})."}
+    for spec in action.inputs:
+        attrs[spec.name] = input_field(spec)
+    if action.versioned:
+        attrs["version"] = _version_field()
+    return type(f"Case{action.pascal}InputSerializer", (ActionInputSerializer,), attrs)
 
 
-class CaseProgressInputSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("进展情况"))
-
-
-class CaseResolveInputSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("办结情况"))
-    version = _version_field()
-
-
-class CaseCallbackInputSerializer(serializers.Serializer):
-    satisfied = serializers.BooleanField(label=_("是否满意"), help_text="满意则归档；不满意则重办")
-    note = serializers.CharField(label=_("回访情况"))
-    version = _version_field()
-
-
-class CaseEscalateInputSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("上报理由"))
-    version = _version_field()
-
-
-class CaseExtendInputSerializer(serializers.Serializer):
-    days = serializers.IntegerField(label=_("延长(工作日)"), min_value=1, max_value=365)
-    reason = serializers.CharField(label=_("延期理由"))
-
-
-class CaseExtendDecideInputSerializer(serializers.Serializer):
-    approve = serializers.BooleanField(label=_("是否批准"))
-    note = serializers.CharField(label=_("审批意见"), required=False, allow_blank=True, default="")
-
-
-class CaseSuperviseInputSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(label=_("督办级别"), choices=SupervisionLevel.choices)
-    note = serializers.CharField(label=_("督办意见"), required=False, allow_blank=True, default="")
-
-
-class CaseUrgeInputSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("催办意见"), required=False, allow_blank=True, default="")
-
-
-class CaseInstructInputSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("批示内容"))
-
-
-class CaseLinkInputSerializer(serializers.Serializer):
-    other_id = serializers.IntegerField(label=_("关联案件"))
-    duplicate = serializers.BooleanField(label=_("标记为重复件"), required=False, default=False,
-                                         help_text="true: 本案为 other_id 的重复件；false: 关联件")
-
-
-class CaseUrgentInputSerializer(serializers.Serializer):
-    urgent = serializers.BooleanField(label=_("加急"))
-
-
-class CaseMediationInputSerializer(serializers.Serializer):
-    """Fields of disputes.services.MediationInput."""
-
-    mediators = serializers.CharField(label=_("调解员"), max_length=200)
-    held_at = serializers.DateTimeField(label=_("调解时间"))
-    organisation = serializers.CharField(label=_("调解组织"), max_length=100, required=False, allow_blank=True,
-                                         default="")
-    place = serializers.CharField(label=_("调解地点"), max_length=200, required=False, allow_blank=True, default="")
-    record = serializers.CharField(label=_("调解笔录"), required=False, allow_blank=True, default="")
-    outcome = serializers.ChoiceField(label=_("结果"), choices=MediationOutcome.choices, required=False,
-                                      default=MediationOutcome.ONGOING)
-    facts = serializers.CharField(label=_("主要事实、争议事项及各方责任"), required=False, allow_blank=True, default="")
-    agreement_content = serializers.CharField(label=_("协议内容"), required=False, allow_blank=True, default="")
-    performance = serializers.CharField(label=_("履行方式、期限"), required=False, allow_blank=True, default="")
-
-
-class CaseAttachmentInputSerializer(serializers.Serializer):
-    file = serializers.FileField(label=_("附件"), help_text="multipart/form-data；类型按内容识别，大小受限")
+# action name → its input serializer (Case<Action>InputSerializer in the OpenAPI schema).
+ACTION_INPUT_SERIALIZERS: dict[str, type[ActionInputSerializer]] = {a.name: _input_serializer(a) for a in PERFORMED}
 
 
 class PartyRevealInputSerializer(serializers.Serializer):

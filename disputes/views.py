@@ -28,12 +28,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from disputes import documents, permissions, selectors, services
-from disputes.actions import ACTION_LABELS
+from disputes.action_forms import ACTION_FORMS, action_form
+from disputes.actions import ACTION_BY_NAME, ACTION_LABELS, action_call
 from disputes.forms import (
-    ACTION_FORMS,
     CaseFilterForm,
     CaseIntakeForm,
-    action_form,
     attach_service_errors,
     grid_queryset,
     hint_query,
@@ -70,8 +69,6 @@ EVENT_LABELS: dict[str, Any] = {
     "yellow": gettext_lazy("亮黄牌"),
     "red": gettext_lazy("亮红牌"),
 }
-# Actions rendered in their own card on the detail page rather than in the action list.
-SECTION_ACTIONS = frozenset({"mediation", "attachment"})
 
 
 def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -288,9 +285,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         for event in events
     ]
     action_forms = [
-        {"name": name, "label": ACTION_FORMS[name][1], "form": action_form(name, case=case, scope=scope)}
+        {"name": name, "label": ACTION_BY_NAME[name].button, "form": action_form(name, case=case, scope=scope)}
         for name in available
-        if name in ACTION_FORMS and name not in SECTION_ACTIONS
+        if name in ACTION_FORMS and not ACTION_BY_NAME[name].section
     ]
     context = {
         "case": case,
@@ -308,41 +305,6 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "agreement": MediationOutcome.AGREEMENT,
     }
     return render(request, "disputes/detail.html", context)
-
-
-def _perform(action: str, *, actor, case_id: int, form) -> None:
-    """Call the one service behind `action` with the parsed form data."""
-    data = form.cleaned_data
-    common = {"actor": actor, "case_id": case_id}
-    version = data.get("version")
-    calls: dict[str, Callable[[], Any]] = {
-        "accept": lambda: services.case_accept(
-            **common, version=version, risk_grade_id=data["risk_grade"].pk if data["risk_grade"] else None,
-            note=data["note"]),
-        "reject": lambda: services.case_reject(**common, reason=data["reason"], referral=data["referral"],
-                                               version=version),
-        "dispatch": lambda: services.case_dispatch(
-            **common, department_id=data["department"].pk if data["department"] else None,
-            region_id=data["region"].pk if data["region"] else None, instructions=data["instructions"],
-            version=version),
-        "sign": lambda: services.case_sign(**common, version=version),
-        "return": lambda: services.case_return(**common, reason=data["reason"], version=version),
-        "handle": lambda: services.case_handle(**common, note=data["note"], version=version),
-        "progress": lambda: services.case_progress(**common, note=data["note"]),
-        "resolve": lambda: services.case_resolve(**common, note=data["note"], version=version),
-        "callback": lambda: services.case_callback(**common, satisfied=data["satisfied"], note=data["note"],
-                                                   version=version),
-        "escalate": lambda: services.case_escalate(**common, note=data["note"], version=version),
-        "extend": lambda: services.case_extend_request(**common, days=data["days"], reason=data["reason"]),
-        "extend_decide": lambda: services.case_extend_decide(**common, approve=data["approve"], note=data["note"]),
-        "supervise": lambda: services.case_supervise(**common, level=data["level"], note=data["note"]),
-        "urge": lambda: services.case_urge(**common, note=data["note"]),
-        "instruct": lambda: services.case_instruct(**common, note=data["note"]),
-        "urgent": lambda: services.case_set_urgent(**common, urgent=data["urgent"]),
-        "mediation": lambda: services.mediation_record(**common, data=form.mediation_input()),
-        "attachment": lambda: services.attachment_add(**common, uploaded_file=data["file"]),
-    }
-    calls[action]()
 
 
 def _first_error(form) -> str:
@@ -365,7 +327,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         messages.error(request, _first_error(form))
     else:
         try:
-            _perform(action, actor=request.user, case_id=case.pk, form=form)
+            action_call(ACTION_BY_NAME[action], actor=request.user, case_id=case.pk, data=form.service_data())
         except Conflict as exc:
             # The page the user acted on was out of date (someone else moved the case): say
             # so, rather than "this state does not allow …", whatever check tripped first.
@@ -375,7 +337,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(action)s：操作成功") % {"action": ACTION_FORMS[action][1]})
+            messages.success(request, _("%(action)s：操作成功") % {"action": ACTION_BY_NAME[action].button})
     return redirect("disputes:detail", case_id=case.pk)
 
 

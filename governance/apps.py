@@ -8,4 +8,9 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("综治中心内核")
 
     def ready(self) -> None:
-        from governance import signals  # noqa: F401  (connects the audit receivers)
+        # Registers the notification tasks with Celery in every process (web and worker), so
+        # governance.notifications can enqueue them by name without importing this module.
+        from governance import (
+            signals,  # noqa: F401  (connects the audit receivers)
+            tasks,  # noqa: F401
+        )

@@ -14,7 +14,6 @@ them; the names below are the package's public surface.
 from disputes.services.escalation import case_escalate, case_escalate_by_rule
 from disputes.services.intake import CaseInput, PartyInput, case_register
 from disputes.services.oversight import (
-    MAX_EXTENSION_DAYS,
     case_extend_decide,
     case_extend_request,
     case_instruct,
@@ -43,7 +42,7 @@ from disputes.services.workflow import (
 )
 
 __all__ = [
-    "ALLOWED_ATTACHMENT_TYPES", "MAX_EXTENSION_DAYS", "CaseInput", "MediationInput", "PartyInput",
+    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput",
     "attachment_add", "case_accept", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
     "case_extend_decide", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
     "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",

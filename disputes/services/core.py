@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes import permissions
-from disputes.actions import action_label
-from disputes.models import TRANSITIONS, Case, CaseAssignment, CaseEvent
+from disputes.actions import TRANSITIONS, action_label
+from disputes.models import Case, CaseAssignment, CaseEvent
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Role, User
 from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit

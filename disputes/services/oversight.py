@@ -30,9 +30,6 @@ from governance.errors import Conflict, InvalidInput
 from governance.models import User
 from governance.workdays import add_days
 
-# The longest extension one request may ask for, in working days.
-MAX_EXTENSION_DAYS = 60
-
 # --- Extensions, supervision, flags, links -----------------------------------------------------------
 
 @transaction.atomic
@@ -41,13 +38,15 @@ def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) ->
     reason = required_text(reason, "reason", _("请填写延期理由"))
     try:
         days = int(days)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         days = 0
-    if not 1 <= days <= MAX_EXTENSION_DAYS:
-        message = _("延期天数应在1至%(n)s个工作日之间") % {"n": MAX_EXTENSION_DAYS}
-        raise InvalidInput(message, extra={"fields": {"days": message}})
 
     def after(ctx: TransitionContext) -> None:
+        # The limit is policy data per level and category (TimeLimitPolicy, step "extend").
+        longest = deadlines.extension_limit(level=ctx.case.owning_level, category=ctx.case.category)
+        if not 1 <= days <= longest:
+            message = _("延期天数应在1至%(n)s个工作日之间") % {"n": longest}
+            raise InvalidInput(message, extra={"fields": {"days": message}})
         try:
             with transaction.atomic():
                 ctx.result = ExtensionRequest.objects.create(

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import TRANSITIONS, CaseState, Category, Channel, MediationOutcome, PartyKind, PartyRole
+from disputes.actions import TRANSITIONS
+from disputes.models import CaseState, Category, Channel, MediationOutcome, PartyKind, PartyRole
 from governance.models import DepartmentKind, Role, User
 from tests.factories import DepartmentFactory, GridFactory, RegionTree, UserFactory
 

@@ -3,7 +3,8 @@ upper level). Out of jurisdiction is NotFound for every service and selector."""
 import pytest
 
 from disputes import permissions, selectors, services
-from disputes.models import TRANSITIONS, CaseState, ExtensionRequest
+from disputes.actions import TRANSITIONS
+from disputes.models import CaseState, ExtensionRequest
 from governance.errors import Forbidden, NotFound
 from governance.models import Role
 from governance.permissions import roles_for

@@ -3,7 +3,8 @@ everything else is a Conflict (fail closed)."""
 import pytest
 
 from disputes import services
-from disputes.models import TRANSITIONS, CaseEvent, CaseState
+from disputes.actions import TRANSITIONS
+from disputes.models import CaseEvent, CaseState
 from governance.errors import Conflict
 from tests.disputes.services.conftest import SERVICE_ACTIONS
 
