@@ -32,7 +32,6 @@ from disputes.forms import (
     CaseIntakeForm,
     action_form,
     attach_service_errors,
-    grid_queryset,
     hint_query,
     party_formset,
 )
@@ -44,6 +43,7 @@ from governance.pages import page_errors, paginate
 from governance.permissions import can, require
 from governance.scoping import request_scope
 from governance.signals import client_ip
+from grids.forms import grid_queryset
 
 # The filter form's selects, rendered by _select_html.
 FAST_SELECTS = ("state", "category", "channel", "warning_level", "region", "ordering")
