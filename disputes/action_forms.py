@@ -11,7 +11,7 @@ from django import forms
 from django.apps import apps
 
 from disputes.actions import ACTION_BY_NAME, PAGE_ACTIONS, CaseAction, Input, Kind
-from disputes.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm
+from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm
 from governance.scoping import Scope
 
 

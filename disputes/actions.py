@@ -277,6 +277,13 @@ ACTIONS: tuple[CaseAction, ...] = (
             Input("urgent", Kind.BOOL, _("加急"), choices=(_("加急"), _("取消加急")), hidden=True,
                   initial_from_case=lambda case: "0" if case.urgent else "1"),)),
     CaseAction(
+        # 关联件/重复件: a link between two cases (duplicate_of set for a 重复件). API only.
+        "link", _("关联"), CENTER, Relation.CENTER, Transition(_OPEN), service="case_link", inputs=(
+            Input("other_id", Kind.INT, _("关联案件"), min_value=1),
+            Input("duplicate", Kind.BOOL, _("标记为重复件"), required=False, default=False,
+                  help_text="true: 本案为 other_id 的重复件；false: 关联件"),
+        )),
+    CaseAction(
         "mediation", _("调解"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
         service="mediation_record", verb=_("调解记录"), creates="MediationOutputSerializer",
         service_kwargs=_mediation_kwargs, section=True, inputs=(
@@ -297,13 +304,6 @@ ACTIONS: tuple[CaseAction, ...] = (
         service="attachment_add", verb=_("上传附件"), path="attachments", creates="AttachmentOutputSerializer",
         section=True, service_kwargs=lambda data: {"uploaded_file": data["file"]},
         inputs=(Input("file", Kind.FILE, _("附件"), help_text="multipart/form-data；类型按内容识别，大小受限"),)),
-    CaseAction(
-        # 关联件/重复件: a link between two cases (duplicate_of set for a 重复件). API only.
-        "link", _("关联"), CENTER, Relation.CENTER, Transition(_OPEN), service="case_link", inputs=(
-            Input("other_id", Kind.INT, _("关联案件"), min_value=1),
-            Input("duplicate", Kind.BOOL, _("标记为重复件"), required=False, default=False,
-                  help_text="true: 本案为 other_id 的重复件；false: 关联件"),
-        )),
     CaseAction("reveal", _("查看完整信息"), HANDLING, Relation.CALLER),
 )
 

@@ -37,7 +37,14 @@ from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
 from disputes.permissions import case_available_actions, open_assignment
 from governance import permissions as governance_permissions
-from governance.api import ERROR_RESPONSES, ErrorOutputSerializer, ScopedApi, StandardPagination, validated
+from governance.api import (
+    ERROR_RESPONSES,
+    ErrorOutputSerializer,
+    ScopedApi,
+    ScopedListApi,
+    StandardPagination,
+    validated,
+)
 from governance.errors import InvalidInput, NotFound
 from governance.signals import client_ip
 
@@ -70,30 +77,22 @@ def submit_token_for(*, user_id: int, key: str) -> str:
 # --- Cases: list, register, detail -------------------------------------------------------------
 
 
-def unscoped_schema_queryset():
-    """Always empty: OpenAPI generation runs without a user (so without a scope) and needs only
-    the model to document the list's filter parameters. It reads no row."""
-    return Case.objects.none()
-
-
-class CaseListCreateApi(ScopedApi, GenericAPIView):
+class CaseListCreateApi(ScopedListApi):
     """GET: the cases inside the caller's jurisdiction. POST: register a case (登记)."""
 
-    pagination_class = StandardPagination
+    schema_model = Case
     # The backends declare and document the parameters; disputes.selectors.case_list applies them.
     filter_backends = [DjangoFilterBackend, drf_filters.OrderingFilter]
     filterset_class = CaseFilter
     ordering_fields = CASE_ORDERING_FIELDS
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return unscoped_schema_queryset()
+    def scoped_queryset(self, scope):
         filters = CaseFilter(self.request.query_params).selector_filters()
         # One ordering term (the selector orders by one column, then id).
         ordering = drf_filters.OrderingFilter().get_ordering(self.request, None, self)
         if ordering:
             filters["ordering"] = ordering[0]
-        return selectors.case_list(scope=self.scope, filters=filters)
+        return selectors.case_list(scope=scope, filters=filters)
 
     @extend_schema(summary="案件列表", tags=[TAG], responses={200: s.CaseListOutputSerializer(many=True), **ERROR_RESPONSES})
     def get(self, request):

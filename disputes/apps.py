@@ -6,12 +6,17 @@ class DisputesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "disputes"
     verbose_name = _("矛盾纠纷多元化解")
+    # Mounted by the kernel (governance/routing.py): the pages at /cases/, the API under /api/v1/.
+    url_prefix = "cases/"
+    urls_module = "disputes.urls"
+    api_urls_module = "disputes.api_urls"
 
     def ready(self) -> None:
         from disputes.permissions import registered_actions
         from governance.permissions import register_actions
 
         register_actions(registered_actions())
+        self._register_navigation()
 
         # The grid worker's screen (grids app) lists cases through this source.
         from disputes.selectors import case_list
@@ -20,3 +25,21 @@ class DisputesConfig(AppConfig):
         register_grid_case_source(
             lambda *, scope, grid_ids: case_list(scope=scope).filter(grid_id__in=grid_ids).select_related("grid")
         )
+
+    @staticmethod
+    def _register_navigation() -> None:
+        from governance.models import Role
+        from governance.navigation import ALL_ROLES, NavItem, register_nav, register_role_home
+
+        register_nav(
+            NavItem("disputes:inbox", _("待办"), frozenset({Role.WINDOW_STAFF, Role.HANDLER, Role.DISPATCHER}),
+                    order=20),
+            NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER}), order=30),
+            NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
+            NavItem("disputes:list", _("案件查询"), ALL_ROLES - {Role.ADMINISTRATOR}, order=50),
+        )
+        register_role_home(Role.WINDOW_STAFF, "disputes:inbox")
+        register_role_home(Role.HANDLER, "disputes:inbox")
+        register_role_home(Role.DISPATCHER, "disputes:dashboard")
+        # Leaders watch the dashboard until a rankings page registers itself higher.
+        register_role_home(Role.LEADER, "disputes:dashboard")

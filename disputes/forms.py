@@ -25,18 +25,10 @@ from disputes.models import (
     WarningLevel,
 )
 from disputes.services import CaseInput, PartyInput
-from governance.models import LEVEL_ORDER, RegionLevel
+from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm, int_or_none, village_choices
+from governance.models import LEVEL_ORDER
 from governance.scoping import Scope
-from grids.models import Grid
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+from grids.forms import grid_queryset
 
 
 def category_choices() -> list[tuple[Any, Any]]:
@@ -59,51 +51,6 @@ def category_choices() -> list[tuple[Any, Any]]:
     return choices
 
 
-def village_choices(scope: Scope) -> list[tuple[Any, Any]]:
-    """Villages (村/社区) inside the scope, grouped by township when there are several."""
-    villages = scope.regions().filter(level=RegionLevel.VILLAGE).order_by("code").values_list(
-        "pk", "name", "township__name")
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for pk, name, township in villages:
-        groups.setdefault(township or "", []).append((pk, name))
-    if len(groups) == 1:
-        return [("", "---------"), *next(iter(groups.values()))]
-    return [("", "---------"), *groups.items()]
-
-
-def grid_queryset(scope: Scope, village_id: int | None):
-    """Active grids inside the scope, limited to one village when it is known."""
-    grids = scope.filter(Grid.objects.filter(is_active=True))
-    if village_id:
-        grids = grids.filter(region_id=village_id)
-    return grids.order_by("code")
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class StyledForm(forms.Form):
-    """Adds the Tabler classes to every widget, so templates render fields generically."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput | forms.MultipleHiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
-
-
 def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
     """Parse the intake form's fields sent by the hints request (htmx GET).
 
@@ -114,16 +61,16 @@ def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
     id_numbers = sorted({v.strip().upper() for k, v in data.items()
                          if k.endswith("-id_number") and len(v.strip()) >= 15})
     phones = sorted({v.strip() for k, v in data.items() if k.endswith("-phone") and len(v.strip()) >= 7})
-    village_id = _int_or_none(data.get("village"))
-    category_id = _int_or_none(data.get("category"))
+    village_id = int_or_none(data.get("village"))
+    category_id = int_or_none(data.get("category"))
     return {
         "id_numbers": id_numbers,
         "phones": phones,
         "village_id": village_id,
         "category_id": category_id,
         "searchable": bool(id_numbers or phones or (village_id and category_id)),
-        "related_to": [v for v in (_int_or_none(x) for x in getlist("related_to")) if v is not None],
-        "duplicate_of": _int_or_none(data.get("duplicate_of")),
+        "related_to": [v for v in (int_or_none(x) for x in getlist("related_to")) if v is not None],
+        "duplicate_of": int_or_none(data.get("duplicate_of")),
     }
 
 
@@ -164,8 +111,8 @@ class CaseIntakeForm(StyledForm):
         self.scope = scope
         self.fields["category"].choices = category_choices()
         self.fields["village"].choices = village_choices(scope)
-        village_id = _int_or_none(self.data.get(self.add_prefix("village")) if self.is_bound
-                                  else self.initial.get("village"))
+        village_id = int_or_none(self.data.get(self.add_prefix("village")) if self.is_bound
+                                 else self.initial.get("village"))
         if village_id is None and len(self.fields["village"].choices) == 2:
             # A village-level user has one village: preselect it.
             village_id = self.fields["village"].choices[1][0]
@@ -188,7 +135,7 @@ class CaseIntakeForm(StyledForm):
         if not self.is_bound:
             return []
         values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
-        return [v for v in (_int_or_none(x) for x in values) if v is not None]
+        return [v for v in (int_or_none(x) for x in values) if v is not None]
 
     def case_input(self) -> CaseInput:
         data = self.cleaned_data
@@ -262,7 +209,7 @@ def party_formset(data: Mapping | None = None, *, add_row: bool = False) -> Base
     if data is not None and add_row:
         data = data.copy()
         key = f"{PARTY_PREFIX}-TOTAL_FORMS"
-        data[key] = str((_int_or_none(data.get(key)) or 0) + 1)
+        data[key] = str((int_or_none(data.get(key)) or 0) + 1)
     formset = PartyFormSet(data, prefix=PARTY_PREFIX)
     if data is None:
         formset.forms[0].initial = {"role": PartyRole.APPLICANT}

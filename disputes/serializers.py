@@ -6,10 +6,8 @@ has its own audited endpoint (party reveal).
 """
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,6 +26,13 @@ from disputes.models import (
     WarningLevel,
 )
 from governance.models import RegionLevel
+from governance.serializers import (
+    ChoiceLabelField,
+    LocalDateTimeField,
+    RefOutputSerializer,
+    RegionRefOutputSerializer,
+    UserRefOutputSerializer,
+)
 
 VERSION_HELP = "客户端看到的案件版本号；与当前版本不一致时返回 409（已被他人修改）"
 
@@ -37,49 +42,7 @@ def _version_field() -> serializers.IntegerField:
                                     help_text=VERSION_HELP)
 
 
-@extend_schema_field(serializers.CharField())
-class ChoiceLabelField(serializers.ReadOnlyField):
-    """The display label of a choice value: a dict lookup, instead of `get_<field>_display`
-    through DRF's attribute machinery (a signature inspection and a hash of every lazy label
-    per row)."""
-
-    def __init__(self, choices, **kwargs):
-        self.labels = dict(choices)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return str(self.labels.get(value, value))
-
-
-class LocalDateTimeField(serializers.DateTimeField):
-    """DateTimeField rendered in the project's time zone (the only one: nothing activates
-    another), resolved once instead of through the thread-local current zone per value."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("default_timezone", zoneinfo.ZoneInfo(settings.TIME_ZONE))
-        super().__init__(**kwargs)
-
-
-# --- Output: small shapes -----------------------------------------------------------------------
-
-
-class RefOutputSerializer(serializers.Serializer):
-    """A related row by id and display name."""
-
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
-
-
-class RegionRefOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.ChoiceField(choices=RegionLevel.choices)
-
-
-class UserRefOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
+# --- Output: small shapes (the generic ones come from governance.serializers) -----------------
 
 
 class CategoryRefOutputSerializer(serializers.Serializer):

@@ -2,21 +2,17 @@
 
 Thin views (DESIGN §2): parse input with a form, call a service or a scoped selector, render.
 The jurisdiction comes from governance.scoping.request_scope; out of scope is 404 everywhere
-(the selectors and services raise NotFound, `page_errors` turns it into Http404).
+(the selectors and services raise NotFound, governance.pages.page_errors turns it into Http404).
 Service errors reach the user as Django messages in Chinese.
 """
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import BoundField
 from django.forms.utils import flatatt
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,19 +30,19 @@ from disputes.forms import (
     CaseFilterForm,
     CaseIntakeForm,
     attach_service_errors,
-    grid_queryset,
     hint_query,
     party_formset,
 )
 from disputes.models import OPEN_ASSIGNMENT_STATES, CaseState, ExtensionStatus, MediationOutcome
 from disputes.selectors import stats
-from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput, NotFound
+from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from governance.models import RegionLevel, Role
-from governance.pagination import DeferredJoinPaginator
+from governance.pages import page_errors, paginate
 from governance.permissions import can, require
 from governance.scoping import request_scope
+from governance.signals import client_ip
+from grids.forms import grid_queryset
 
-PAGE_SIZE = 20
 # The filter form's selects, rendered by _select_html.
 FAST_SELECTS = ("state", "category", "channel", "warning_level", "region", "ordering")
 SORTABLE_COLUMNS = ("number", "due_at", "created_at")
@@ -69,32 +65,6 @@ EVENT_LABELS: dict[str, Any] = {
     "yellow": gettext_lazy("亮黄牌"),
     "red": gettext_lazy("亮红牌"),
 }
-
-
-def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Map application errors escaping a page view: missing/out of scope → 404, role → 403,
-    malformed input the form did not catch → 400 with the service's Chinese message."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-        except InvalidInput as exc:
-            return HttpResponseBadRequest(exc.message)
-
-    return login_required(wrapper)
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _page(request: HttpRequest, queryset) -> Any:
-    return DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -184,7 +154,7 @@ def case_inbox(request: HttpRequest) -> HttpResponse:
     box = request.GET.get("box")
     if box not in keys:
         box = next((tab["key"] for tab in tabs if tab["count"]), keys[0])
-    page = _page(request, selectors.case_inbox(scope=scope, user=request.user, box=box))
+    page = paginate(request, selectors.case_inbox(scope=scope, user=request.user, box=box))
     can_register = can(scope, "disputes.register")
     context = {"tabs": tabs, "box": box, "page": page, "can_register": can_register}
     template = "disputes/partials/inbox_table.html" if request.htmx else "disputes/inbox.html"
@@ -203,7 +173,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             raise Http404  # a malformed region looks like an unknown one
         filters = form.selector_filters()
     filters.setdefault("ordering", "-created_at")
-    page = _page(request, selectors.case_list(scope=scope, filters=filters))
+    page = paginate(request, selectors.case_list(scope=scope, filters=filters))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -351,7 +321,7 @@ def party_reveal(request: HttpRequest, case_id: int, party_id: int, field: str) 
     case = selectors.case_get(scope=scope, case_id=case_id)
     if not any(p.pk == party_id for p in case.parties.all()):
         raise Http404
-    value = services.party_reveal(actor=request.user, party_id=party_id, field=field, ip_address=_client_ip(request))
+    value = services.party_reveal(actor=request.user, party_id=party_id, field=field, ip_address=client_ip(request))
     context = {"case": case, "value": value, "field": field}
     template = "disputes/partials/revealed.html" if request.htmx else "disputes/party_reveal.html"
     return render(request, template, context)
@@ -391,7 +361,7 @@ def agreement_pdf(request: HttpRequest, case_id: int, mediation_id: int) -> Http
             continue
         try:
             id_numbers[party.pk] = services.party_reveal(
-                actor=request.user, party_id=party.pk, field="id_number", ip_address=_client_ip(request))
+                actor=request.user, party_id=party.pk, field="id_number", ip_address=client_ip(request))
         except Forbidden:
             break  # the role may not see full numbers: print the masked ones
     pdf = documents.agreement_pdf(case=case, mediation=mediation, parties=parties, id_numbers=id_numbers)

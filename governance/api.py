@@ -3,17 +3,25 @@
 - `ScopedApi`: the base class of every jurisdiction-scoped endpoint. It resolves the
   request's scope once, after DRF authentication (so token users get theirs too), and
   refuses to run without one (NoJurisdiction → 403).
+- `ScopedListApi`: the base class of every scoped list. Its rows come only from the
+  subclass's `scoped_queryset(scope)`; a subclass defining `get_queryset` or `queryset`
+  fails at class creation, so the scoped path is the only path.
 - `StandardPagination`: page-number pagination with a client page size capped at 100.
 - `ErrorOutputSerializer`: the one error body, for the OpenAPI schema.
 - `TokenObtainApi` (POST /api/v1/auth/token/) and `MeApi` (GET /api/v1/me/).
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth import authenticate, user_logged_in
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -65,6 +73,50 @@ class ScopedApi(APIView):
         # request.user the token or session user whose scope we need.
         super().initial(request, *args, **kwargs)
         self.scope = request_scope(request)
+
+
+class ScopedListApi(ScopedApi, GenericAPIView):
+    """Base of every jurisdiction-scoped list: the scoped path is the only path.
+
+    A subclass implements `scoped_queryset(self, scope)` (normally one call of a scoped
+    selector, which applies the scope first) and names `schema_model`, the model whose
+    filter parameters the OpenAPI schema documents. `get_queryset` is final: a subclass (or a
+    mixin listed before this class) that defines `get_queryset` or `queryset` raises
+    ImproperlyConfigured when the class is created, so a list cannot be fed rows that did not
+    come through the request's scope.
+    """
+
+    pagination_class = StandardPagination
+    schema_model: ClassVar[type[Model]]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        # Resolved through the MRO, so a mixin listed before this class is caught too.
+        overridden = [
+            name for name, replaced in (
+                ("get_queryset", cls.get_queryset is not ScopedListApi.get_queryset),
+                ("queryset", cls.queryset is not None),
+            ) if replaced
+        ]
+        if overridden:
+            raise ImproperlyConfigured(
+                f"{cls.__module__}.{cls.__qualname__} defines {', '.join(overridden)}: a ScopedListApi "
+                f"gets its rows from scoped_queryset(scope) only."
+            )
+
+    def scoped_queryset(self, scope: Scope) -> QuerySet:
+        """The rows of this list inside `scope`, from a scoped selector."""
+        raise NotImplementedError(f"{type(self).__qualname__} must implement scoped_queryset(scope)")
+
+    def unscoped_schema_queryset(self) -> QuerySet:
+        """Always empty: OpenAPI generation runs without a user (so without a scope) and needs
+        only the model to document the list's filter parameters. It reads no row."""
+        return self.schema_model._default_manager.none()
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return self.unscoped_schema_queryset()
+        return self.scoped_queryset(self.scope)
 
 
 def validated(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:

@@ -1,10 +1,11 @@
-"""API v1: every app's API routes are included here."""
-from django.urls import include, path
+"""API v1: the kernel's account routes, then every app's (AppConfig.api_urls_module)."""
+from django.urls import path
 
 from governance import api
+from governance.routing import app_api_urlpatterns
 
 urlpatterns = [
     path("auth/token/", api.TokenObtainApi.as_view(), name="api-token"),
     path("me/", api.MeApi.as_view(), name="api-me"),
-    path("", include("disputes.api_urls")),
+    *app_api_urlpatterns(),
 ]

@@ -22,10 +22,44 @@ class BaseModel(models.Model):
 
 
 class RegionLevel(models.TextChoices):
+    """The four levels, top first. The arithmetic on levels lives here (rank, one step up or
+    down, the levels above) so no app computes it from LEVEL_ORDER itself; a stored string
+    converts with `RegionLevel(value)`."""
+
     CITY = "city", _("市")
     COUNTY = "county", _("县(区)")
     TOWNSHIP = "township", _("乡镇(街道)")
     VILLAGE = "village", _("村(社区)")
+
+    @property
+    def rank(self) -> int:
+        """0 for the city; larger is lower in the hierarchy."""
+        return LEVEL_ORDER.index(self)
+
+    @property
+    def parent(self) -> RegionLevel | None:
+        """The level one step up (township → county); None for the city."""
+        return LEVEL_ORDER[self.rank - 1] if self.rank > 0 else None
+
+    @property
+    def child(self) -> RegionLevel | None:
+        """The level one step down (county → township); None for the village."""
+        return LEVEL_ORDER[self.rank + 1] if self.rank + 1 < len(LEVEL_ORDER) else None
+
+    @property
+    def above(self) -> tuple[RegionLevel, ...]:
+        """Every level above, nearest first (township → county, city): the order in which an
+        escalation looks for the first region a path actually has (levels may be skipped)."""
+        return tuple(reversed(LEVEL_ORDER[: self.rank]))
+
+    @property
+    def below(self) -> tuple[RegionLevel, ...]:
+        """Every level below, nearest first (county → township, village)."""
+        return tuple(LEVEL_ORDER[self.rank + 1:])
+
+    def is_above(self, other: str) -> bool:
+        """True when this level is higher than `other` (a level or its stored value)."""
+        return self.rank < RegionLevel(other).rank
 
 
 # Ordered from the top; "up one level" is the previous entry.

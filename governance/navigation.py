@@ -1,18 +1,30 @@
-"""Navigation of the shared layout and the role → landing page map.
+"""Navigation of the shared layout and the role → landing page map, filled by the apps.
 
-Both are declared here, in one place. Items name URL patterns; an item whose URL name does
-not resolve (its app is not wired yet) is skipped, so the layout never breaks on a link.
+The kernel names no feature app: each app registers its items and its roles' landing pages
+from its `AppConfig.ready()` with `register_nav(...)` and `register_role_home(...)`; the
+kernel registers its own (notifications, the admin site) below. Items name URL patterns; an
+item whose URL name does not resolve is skipped, so the layout never breaks on a link.
+
+- The bar shows the items in `order` (smallest first). The numbers in use: 10 我的网格,
+  20–50 the case pages, 90 通知, 100 系统管理; a new page picks a free number between.
+- A role lands on the registration with the highest `priority` (an app above another may
+  take a role's landing over by registering it higher). Two different pages at the same
+  top priority for one role are a configuration error, not a coin toss.
+
+Registering the same item or landing page again changes nothing (ready() may run twice).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Role
 
 ALL_ROLES = frozenset(Role.values)
+DEFAULT_ORDER = 500
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,7 @@ class NavItem:
     label: str
     roles: frozenset[str]
     staff_only: bool = False  # the Django admin lets in is_staff users only
+    order: int = DEFAULT_ORDER  # position in the bar, smallest first
 
 
 @dataclass(frozen=True)
@@ -31,27 +44,46 @@ class NavLink:
     active: bool
 
 
-NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER})),
-    NavItem("disputes:inbox", _("待办"), frozenset({Role.WINDOW_STAFF, Role.HANDLER, Role.DISPATCHER})),
-    NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER})),
-    NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF})),
-    NavItem("disputes:list", _("案件查询"), ALL_ROLES - {Role.ADMINISTRATOR}),
-    NavItem("assessment:rankings", _("考核排名"), frozenset({Role.LEADER, Role.DISPATCHER})),
-    NavItem("notifications", _("通知"), ALL_ROLES),
-    NavItem("admin:index", _("系统管理"), frozenset({Role.ADMINISTRATOR}), staff_only=True),
-)
+# The registries, and what the layout reads from them (rebuilt on every registration).
+_nav: dict[str, NavItem] = {}
+_homes: dict[str, dict[str, int]] = {}  # role → {url_name: priority}
+NAV_ITEMS: tuple[NavItem, ...] = ()
+ROLE_HOME: dict[str, str] = {}  # role → the landing page's URL name
 
-# Where "/" sends each role. Leaders go to the dispatch dashboard until the assessment
-# rankings page exists; then point Role.LEADER at "assessment:rankings".
-ROLE_HOME: dict[str, str] = {
-    Role.WINDOW_STAFF: "disputes:inbox",
-    Role.HANDLER: "disputes:inbox",
-    Role.DISPATCHER: "disputes:dashboard",
-    Role.LEADER: "disputes:dashboard",
-    Role.GRID_WORKER: "grids:mine",
-    Role.ADMINISTRATOR: "admin:index",
-}
+
+def register_nav(*items: NavItem) -> None:
+    """Add items to the navigation bar (called from an app's ready())."""
+    global NAV_ITEMS
+    for item in items:
+        unknown = item.roles - ALL_ROLES
+        if unknown:
+            raise ImproperlyConfigured(f"navigation item {item.url_name!r} names unknown roles {sorted(unknown)}")
+        known = _nav.get(item.url_name)
+        if known is not None and known != item:
+            raise ImproperlyConfigured(f"navigation item {item.url_name!r} is registered twice, differently")
+        _nav[item.url_name] = item
+    NAV_ITEMS = tuple(sorted(_nav.values(), key=lambda item: item.order))
+
+
+def register_role_home(role: str, url_name: str, *, priority: int = 0) -> None:
+    """Make `url_name` where "/" sends `role`, unless a higher priority names another page."""
+    if role not in ALL_ROLES:
+        raise ImproperlyConfigured(f"landing page {url_name!r} registered for unknown role {role!r}")
+    homes = _homes.setdefault(role, {})
+    homes[url_name] = priority
+    top = max(homes.values())
+    winners = sorted(name for name, rank in homes.items() if rank == top)
+    if len(winners) > 1:
+        raise ImproperlyConfigured(f"role {role!r} has several landing pages at priority {top}: {winners}")
+    ROLE_HOME[role] = winners[0]
+
+
+# The kernel's own pages.
+register_nav(
+    NavItem("notifications", _("通知"), ALL_ROLES, order=90),
+    NavItem("admin:index", _("系统管理"), frozenset({Role.ADMINISTRATOR}), staff_only=True, order=100),
+)
+register_role_home(Role.ADMINISTRATOR, "admin:index")
 
 
 def url_or_none(url_name: str) -> str | None:

@@ -6,7 +6,7 @@ rows in bulk (unique per recipient and event, so a repeated fan-out writes nothi
 delivering one row through the outbound channel at most once (`notification_deliver`: a
 conditional UPDATE claims the row before the channel is called).
 
-Producers (disputes services, the deadline sweep) create rows inside their transaction and
+Producers (the apps' services and periodic sweeps) create rows inside their transaction and
 call `notifications_send_on_commit(ids)`, which enqueues the send tasks after commit.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which roles may do what: one declared map per app, used by services, pages and API alike.
 
 Apps register their action → roles maps here (`register_actions`) so the kernel can answer
-`can(scope, "disputes.dispatch")` without importing feature apps. Object-level predicates
+`can(scope, "<app>.<action>")` without importing feature apps. Object-level predicates
 (is this object inside the scope, is the user the assignee…) live next to the services that
 need them and always start with `scope.covers(obj)`.
 """

@@ -1,10 +1,10 @@
 """Role → Django group and model permissions (for the admin site), declared once.
 
 Business actions (who may dispatch, sign, reveal…) are decided by the per-app action maps
-(governance.permissions, disputes.permissions). Django's model permissions matter only in
-the admin: administrators maintain reference data there; leaders may look. Each app's data
-migration calls `grant_role_permissions` for its own models, so the kernel never names a
-feature app's models. `user_sync_role_group` keeps a user's single role group in step
+(governance.permissions, filled from each app's permissions.py). Django's model permissions
+matter only in the admin: administrators maintain reference data there; leaders may look.
+Each app's data migration calls `grant_role_permissions` for its own models, so the kernel
+never names a feature app's models. `user_sync_role_group` keeps a user's single role group in step
 with `User.role` (called from a post_save receiver in governance/signals.py).
 """
 from __future__ import annotations

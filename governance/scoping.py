@@ -16,7 +16,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from governance.errors import Forbidden, NotFound
-from governance.models import LEVEL_ORDER, Region, RegionLevel
+from governance.models import Region, RegionLevel
 
 M = TypeVar("M", bound=Model)
 
@@ -71,7 +71,7 @@ class Scope:
 
     @property
     def level_index(self) -> int:
-        return LEVEL_ORDER.index(RegionLevel(self.level))
+        return RegionLevel(self.level).rank
 
 
 def scope_for(user) -> Scope:

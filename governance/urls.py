@@ -1,7 +1,9 @@
-"""The one place that wires all apps together."""
+"""The project URLconf: the kernel's pages and API, and every app's, from governance.routing."""
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from governance.routing import app_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,7 +11,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("governance.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("cases/", include("disputes.urls")),
-    path("grids/", include("grids.urls")),
+    *app_urlpatterns(),
     path("", include("governance.web_urls")),
 ]

@@ -6,3 +6,13 @@ class GridsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grids"
     verbose_name = _("网格化服务管理")
+    # Mounted by the kernel (governance/routing.py).
+    url_prefix = "grids/"
+    urls_module = "grids.urls"
+
+    def ready(self) -> None:
+        from governance.models import Role
+        from governance.navigation import NavItem, register_nav, register_role_home
+
+        register_nav(NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10))
+        register_role_home(Role.GRID_WORKER, "grids:mine")

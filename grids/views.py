@@ -1,14 +1,16 @@
-"""The grid worker's phone screen: their grids and the cases reported in them."""
+"""The grid worker's phone screen: their grids and the cases reported in them.
+
+Errors go through governance.pages.page_errors: a grid outside the jurisdiction is 404, a
+user without one 403.
+"""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from governance.errors import NotFound
-from governance.scoping import NoJurisdiction, Scope, request_scope
+from governance.pages import page_errors
+from governance.scoping import Scope, request_scope
 from grids.selectors import GRID_CASES_LIMIT, grid_cases, grid_get, grid_list_current
 
 # disputes.models.Channel.GRID, spelled out: grids may not import disputes.
@@ -33,13 +35,6 @@ def _case_detail_urls(cases) -> dict[int, str]:
         return {}
 
 
-def _scope(request: HttpRequest) -> Scope:
-    try:
-        return request_scope(request)
-    except NoJurisdiction as exc:
-        raise PermissionDenied(exc.message) from None
-
-
 def _render_grids(request: HttpRequest, scope: Scope, grids, selected=None) -> HttpResponse:
     shown = [selected] if selected is not None else grids
     cases = list(grid_cases(scope=scope, grid_ids=[g.pk for g in shown])[:GRID_CASES_LIMIT])
@@ -61,20 +56,17 @@ def _render_grids(request: HttpRequest, scope: Scope, grids, selected=None) -> H
     )
 
 
-@login_required
+@page_errors
 def grid_mine(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grids = list(grid_list_current(scope=scope, worker_id=request.user.pk))
     return _render_grids(request, scope, grids)
 
 
-@login_required
+@page_errors
 def grid_detail(request: HttpRequest, grid_id: int) -> HttpResponse:
     """One grid's cases. Any grid inside the user's jurisdiction; outside → 404."""
-    scope = _scope(request)
-    try:
-        selected = grid_get(scope=scope, grid_id=grid_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+    scope = request_scope(request)
+    selected = grid_get(scope=scope, grid_id=grid_id)
     grids = list(grid_list_current(scope=scope, worker_id=request.user.pk))
     return _render_grids(request, scope, grids, selected=selected)

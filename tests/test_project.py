@@ -251,8 +251,6 @@ MAY_IMPORT = {
     "partybuilding": {"governance", "grids"},
     "assessment": {"governance", "grids", "disputes", "partybuilding"},
 }
-# The one place that wires all apps together (DESIGN §2).
-WIRING_MODULES = {"governance/urls.py", "governance/api_urls.py", "governance/web_urls.py"}
 
 
 def test_apps_import_only_in_the_dependency_direction():
@@ -261,8 +259,6 @@ def test_apps_import_only_in_the_dependency_direction():
     for app in APPS:
         for path in _python_files(app):
             rel = path.relative_to(ROOT).as_posix()
-            if rel in WIRING_MODULES:
-                continue
             # When each module's imports (including imports inside functions) are listed
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Import):
@@ -278,6 +274,65 @@ def test_apps_import_only_in_the_dependency_direction():
 
     # Then no app reaches against the direction (the kernel imports no feature app)
     assert violations == []
+
+
+# The feature apps, built or planned: the kernel may not name them, by import or by string.
+FEATURE_APPS = ("grids", "disputes", "partybuilding", "assessment", "benchmarks")
+FEATURE_APP_NAME = re.compile(rf"\b({'|'.join(FEATURE_APPS)})\b")
+# Exempt: governance/settings.py is the project's configuration, and these settings name apps
+# by dotted path by nature — the app list, the task routes and the beat schedule (kept in
+# settings, in one place, by the house style) and the schema's shared enum names. The rest of
+# settings.py is checked like any kernel module; migrations are not checked (history).
+SETTINGS_THAT_NAME_APPS = {"INSTALLED_APPS", "CELERY_TASK_ROUTES", "CELERY_BEAT_SCHEDULE", "SPECTACULAR_SETTINGS"}
+
+
+def _feature_app_mentions(source: str, *, exempt_settings: bool = False) -> list[tuple[int, str]]:
+    """(line, name) of every feature app named in `source`: code, strings and comments alike."""
+    exempt: set[int] = set()
+    if exempt_settings:
+        for node in ast.parse(source).body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, ast.AnnAssign | ast.AugAssign) else []
+            if any(isinstance(t, ast.Name) and t.id in SETTINGS_THAT_NAME_APPS for t in targets):
+                exempt.update(range(node.lineno, node.end_lineno + 1))
+    return [
+        (number, match.group(1))
+        for number, line in enumerate(source.splitlines(), start=1)
+        if number not in exempt
+        for match in FEATURE_APP_NAME.finditer(line)
+    ]
+
+
+def test_feature_app_scanner_sees_imports_strings_and_only_the_exempt_settings():
+    source = (
+        'INSTALLED_APPS = ["governance", "grids"]\n'
+        'path("cases/", include("disputes.urls"))\n'
+        "from assessment import rankings  # noqa\n"
+        'NAV = "gridsmine grid disputed"\n'
+        'CELERY_BEAT_SCHEDULE = {"sweep": {"task": "disputes.tasks.sweep"}}\n'
+        'ROOT_URLCONF = "partybuilding.urls"\n'
+    )
+    assert _feature_app_mentions(source) == [(1, "grids"), (2, "disputes"), (3, "assessment"), (5, "disputes"),
+                                             (6, "partybuilding")]
+    assert _feature_app_mentions(source, exempt_settings=True) == [(2, "disputes"), (3, "assessment"),
+                                                                   (6, "partybuilding")]
+
+
+def test_kernel_names_no_feature_app():
+    # Given every kernel module (governance/, migrations aside) and the shared templates
+    files = _python_files("governance") + sorted((ROOT / "templates").rglob("*.html"))
+
+    # When each is searched for a feature app's name, as an import, a string or a comment
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}: {name}"
+        for path in files
+        for line, name in _feature_app_mentions(
+            path.read_text(encoding="utf-8"), exempt_settings=path == ROOT / "governance" / "settings.py")
+    ]
+
+    # Then there is none: apps register their URLs (AppConfig.urls_module / api_urls_module),
+    # navigation and landing pages (governance.navigation) and actions themselves
+    assert found == []
 
 
 # --- dependencies -------------------------------------------------------------------------------

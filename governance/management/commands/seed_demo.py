@@ -1,9 +1,9 @@
-"""`manage.py seed_demo`: the demo city 铜川市 with departments, users, grids and cases.
+"""`manage.py seed_demo`: the demo city 铜川市 with departments, users and every app's data.
 
 Each app contributes its own `demo.py` with `seed(*, stdout, rng)`; this command finds them
 with autodiscover_modules (the kernel imports no feature app) and calls them in
-INSTALLED_APPS order, which is the dependency order governance → grids → disputes →
-partybuilding → assessment. Every seeder is idempotent, so the command may run again.
+INSTALLED_APPS order, which is the dependency order (the kernel first, each app after the
+apps it builds on). Every seeder is idempotent, so the command may run again.
 """
 from __future__ import annotations
 

@@ -174,3 +174,12 @@ def test_deep_pages_hold_only_the_users_township(people, category):
     assert len(body["results"]) == 5
     ids = {row["id"] for row in body["results"]}
     assert set(Case.objects.filter(pk__in=ids).values_list("township_id", flat=True)) == {people.tree.town_a1.pk}
+
+
+def test_case_list_is_a_scoped_list_api():
+    # its rows can come only through ScopedListApi's scoped path (no get_queryset of its own)
+    from disputes.api import CaseListCreateApi
+    from governance.api import ScopedListApi
+
+    assert issubclass(CaseListCreateApi, ScopedListApi)
+    assert "get_queryset" not in vars(CaseListCreateApi)

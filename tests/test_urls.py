@@ -1,0 +1,81 @@
+"""The URL map is a published contract: every named page and API route keeps its path and view.
+
+Captured from the URLconf before the apps registered their own URLs (they were included by
+dotted string in governance/urls.py); the kernel now mounts what each AppConfig declares
+(governance/routing.py) and the result must be the same map, in the same order.
+"""
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# (namespaced name, route, view) of every pattern outside the Django admin, in resolution order.
+EXPECTED = [
+    ("schema", "api/schema/", "drf_spectacular.views.SpectacularAPIView"),
+    ("api-docs", "api/docs/", "drf_spectacular.views.SpectacularSwaggerView"),
+    ("api-token", "api/v1/auth/token/", "governance.api.TokenObtainApi"),
+    ("api-me", "api/v1/me/", "governance.api.MeApi"),
+    ("disputes_api:case-list", "api/v1/cases/", "disputes.api.CaseListCreateApi"),
+    ("disputes_api:case-detail", "api/v1/cases/<int:id>/", "disputes.api.CaseDetailApi"),
+    ("disputes_api:case-events", "api/v1/cases/<int:id>/events/", "disputes.api.CaseEventListApi"),
+    ("disputes_api:party-reveal", "api/v1/cases/<int:id>/parties/<int:party_id>/reveal/", "disputes.api.PartyRevealApi"),
+    ("disputes_api:case-hints", "api/v1/case-hints/", "disputes.api.CaseHintListApi"),
+    ("disputes_api:case-accept", "api/v1/cases/<int:id>/accept/", "disputes.api.CaseAcceptApi"),
+    ("disputes_api:case-reject", "api/v1/cases/<int:id>/reject/", "disputes.api.CaseRejectApi"),
+    ("disputes_api:case-dispatch", "api/v1/cases/<int:id>/dispatch/", "disputes.api.CaseDispatchApi"),
+    ("disputes_api:case-sign", "api/v1/cases/<int:id>/sign/", "disputes.api.CaseSignApi"),
+    ("disputes_api:case-return", "api/v1/cases/<int:id>/return/", "disputes.api.CaseReturnApi"),
+    ("disputes_api:case-handle", "api/v1/cases/<int:id>/handle/", "disputes.api.CaseHandleApi"),
+    ("disputes_api:case-progress", "api/v1/cases/<int:id>/progress/", "disputes.api.CaseProgressApi"),
+    ("disputes_api:case-resolve", "api/v1/cases/<int:id>/resolve/", "disputes.api.CaseResolveApi"),
+    ("disputes_api:case-callback", "api/v1/cases/<int:id>/callback/", "disputes.api.CaseCallbackApi"),
+    ("disputes_api:case-escalate", "api/v1/cases/<int:id>/escalate/", "disputes.api.CaseEscalateApi"),
+    ("disputes_api:case-extend", "api/v1/cases/<int:id>/extend/", "disputes.api.CaseExtendApi"),
+    ("disputes_api:case-extend_decide", "api/v1/cases/<int:id>/extend_decide/", "disputes.api.CaseExtendDecideApi"),
+    ("disputes_api:case-supervise", "api/v1/cases/<int:id>/supervise/", "disputes.api.CaseSuperviseApi"),
+    ("disputes_api:case-urge", "api/v1/cases/<int:id>/urge/", "disputes.api.CaseUrgeApi"),
+    ("disputes_api:case-instruct", "api/v1/cases/<int:id>/instruct/", "disputes.api.CaseInstructApi"),
+    ("disputes_api:case-urgent", "api/v1/cases/<int:id>/urgent/", "disputes.api.CaseUrgentApi"),
+    ("disputes_api:case-link", "api/v1/cases/<int:id>/link/", "disputes.api.CaseLinkApi"),
+    ("disputes_api:case-mediation", "api/v1/cases/<int:id>/mediation/", "disputes.api.CaseMediationApi"),
+    ("disputes_api:case-attachments", "api/v1/cases/<int:id>/attachments/", "disputes.api.CaseAttachmentApi"),
+    ("set_language", "i18n/setlang/", "django.views.i18n.set_language"),
+    ("disputes:list", "cases/", "disputes.views.case_list"),
+    ("disputes:intake", "cases/new/", "disputes.views.case_intake"),
+    ("disputes:intake_grids", "cases/new/grids/", "disputes.views.intake_grid_options"),
+    ("disputes:hints", "cases/new/hints/", "disputes.views.intake_hints"),
+    ("disputes:inbox", "cases/inbox/", "disputes.views.case_inbox"),
+    ("disputes:dashboard", "cases/dashboard/", "disputes.views.dashboard"),
+    ("disputes:dashboard_data", "cases/dashboard/data/", "disputes.views.dashboard_data"),
+    ("disputes:detail", "cases/<int:case_id>/", "disputes.views.case_detail"),
+    ("disputes:party_reveal", "cases/<int:case_id>/parties/<int:party_id>/<str:field>/reveal/", "disputes.views.party_reveal"),
+    ("disputes:attachment", "cases/<int:case_id>/attachments/<int:attachment_id>/", "disputes.views.attachment_download"),
+    ("disputes:agreement_pdf", "cases/<int:case_id>/mediations/<int:mediation_id>/agreement.pdf", "disputes.views.agreement_pdf"),
+    ("disputes:action", "cases/<int:case_id>/<str:action>/", "disputes.views.case_action"),
+    ("grids:mine", "grids/", "grids.views.grid_mine"),
+    ("grids:detail", "grids/<int:grid_id>/", "grids.views.grid_detail"),
+    ("home", "", "governance.views.home"),
+    ("login", "login/", "governance.auth.LoginView"),
+    ("logout", "logout/", "governance.auth.LogoutView"),
+    ("notifications", "notifications/", "governance.notification_views.notification_list_view"),
+    ("notification-read", "notifications/<int:pk>/read/", "governance.notification_views.notification_read_view"),
+    ("notifications-read-all", "notifications/read-all/", "governance.notification_views.notification_read_all_view"),]
+
+
+def _walk(patterns, prefix="", namespaces=()):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (*namespaces, pattern.namespace) if pattern.namespace else namespaces
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            callback = pattern.callback
+            view = getattr(callback, "view_class", None) or getattr(callback, "cls", None) or callback
+            name = ":".join((*namespaces, pattern.name)) if pattern.name else None
+            yield name, prefix + str(pattern.pattern), f"{view.__module__}.{view.__qualname__}"
+
+
+def test_every_page_and_api_route_keeps_its_name_path_and_view():
+    rows = list(_walk(get_resolver().url_patterns))
+
+    # Then outside the admin the map is exactly the captured one, order included
+    assert [row for row in rows if not row[1].startswith("admin/")] == [tuple(row) for row in EXPECTED]
+    # and the admin (its model pages follow the registered models) stays mounted at admin/
+    assert reverse("admin:index") == "/admin/"
+    assert all(row[1].startswith("admin/") for row in rows if (row[0] or "").startswith("admin:"))
