@@ -7,7 +7,8 @@ service that does it. From this one table come:
 
 - `TRANSITIONS` (state machine, fail closed) and `ACTION_ROLES` (the permission map) here;
 - the relation rules in `disputes.permissions`;
-- the page forms (`disputes.forms.ACTION_FORMS`) and the view's dispatch (`action_call`);
+- the page forms (`disputes.action_forms.ACTION_FORMS`) and the dispatch of pages and API to
+  the service (`disputes.services.action_perform`);
 - the API input serializers (`disputes.serializers.ACTION_INPUT_SERIALIZERS`) and the API
   classes and routes (`disputes.api.CASE_ACTION_APIS`).
 
@@ -21,12 +22,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from disputes.models import OPEN_STATES, CaseState, MediationOutcome, SupervisionLevel
-from governance.models import Role
+from disputes.models import OPEN_STATES, CaseState, MediationOutcome, RiskGrade, SupervisionLevel
+from governance.models import Department, RegionLevel, Role
 
 CENTER = frozenset({Role.WINDOW_STAFF, Role.DISPATCHER})
 HANDLING = CENTER | {Role.HANDLER}
@@ -152,34 +154,20 @@ def _dispatch_targets_exactly_one(data: Mapping[str, Any]) -> Promise | None:
 
 
 def _dispatch_departments(scope):
-    from governance.models import Department
-
     # Targets inside the jurisdiction; the service re-checks level and scope.
     return scope.filter(Department.objects.filter(is_active=True)).select_related("region")
 
 
 def _dispatch_regions(scope):
-    from governance.models import RegionLevel
-
     return scope.regions().exclude(pk=scope.region_id).filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
 
 
 def _risk_grades(scope):
-    from disputes.models import RiskGrade
-
     return RiskGrade.objects.all()
 
 
 def _now_minute() -> dt.datetime:
-    from django.utils import timezone
-
     return timezone.localtime().replace(second=0, microsecond=0)
-
-
-def _mediation_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    from disputes.services import MediationInput
-
-    return {"data": MediationInput(**data)}
 
 
 _S = CaseState
@@ -285,8 +273,8 @@ ACTIONS: tuple[CaseAction, ...] = (
         )),
     CaseAction(
         "mediation", _("调解"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
-        service="mediation_record", verb=_("调解记录"), creates="MediationOutputSerializer",
-        service_kwargs=_mediation_kwargs, section=True, inputs=(
+        service="mediation_record_fields", verb=_("调解记录"), creates="MediationOutputSerializer",
+        section=True, inputs=(
             Input("mediators", Kind.LINE, _("调解员"), max_length=200),
             Input("organisation", Kind.LINE, _("调解组织"), required=False, max_length=100,
                   placeholder=_("如：某某村人民调解委员会")),
@@ -326,11 +314,3 @@ def action_label(action: str) -> str:
 
 def actions_with(relation: Relation) -> frozenset[str]:
     return frozenset(a.name for a in ACTIONS if a.relation == relation)
-
-
-def action_call(action: CaseAction, *, actor, case_id: int, data: dict[str, Any]) -> Any:
-    """Call the one service behind `action` with parsed input (form or serializer)."""
-    from disputes import services
-
-    kwargs = action.service_kwargs(dict(data)) if action.service_kwargs else dict(data)
-    return getattr(services, action.service)(actor=actor, case_id=case_id, **kwargs)

@@ -32,7 +32,7 @@ from rest_framework.response import Response
 
 from disputes import selectors, services
 from disputes import serializers as s
-from disputes.actions import PERFORMED, CaseAction, Kind, action_call
+from disputes.actions import PERFORMED, CaseAction, Kind
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
 from disputes.permissions import case_available_actions, open_assignment
@@ -194,7 +194,7 @@ def _action_api(action: CaseAction) -> type[CaseActionApi]:
     """The API class of one action (disputes/actions.py): POST its input, call its service."""
 
     def perform(self, *, case_id: int, **data: Any) -> Any:
-        return action_call(action, actor=self.request.user, case_id=case_id, data=data)
+        return services.action_perform(action, actor=self.request.user, case_id=case_id, data=data)
 
     attrs: dict[str, Any] = {
         "__module__": __name__, "__doc__": f"POST /cases/{{id}}/{action.api_path}/: {action.label}.",

@@ -18,13 +18,11 @@ class DisputesConfig(AppConfig):
         register_actions(registered_actions())
         self._register_navigation()
 
-        # The grid worker's screen (grids app) lists cases through this source.
-        from disputes.selectors import case_list
-        from grids.selectors import register_grid_case_source
+        # The grid worker's screen (grids, below us) lists cases through our published reader.
+        from disputes.contract import grid_cases
+        from grids.contract import register_grid_case_reader
 
-        register_grid_case_source(
-            lambda *, scope, grid_ids: case_list(scope=scope).filter(grid_id__in=grid_ids).select_related("grid")
-        )
+        register_grid_case_reader(grid_cases)
 
     @staticmethod
     def _register_navigation() -> None:

@@ -28,7 +28,7 @@ from disputes.services import CaseInput, PartyInput
 from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm, int_or_none, village_choices
 from governance.models import LEVEL_ORDER
 from governance.scoping import Scope
-from grids.forms import grid_queryset
+from grids.contract import grid_queryset
 
 
 def category_choices() -> list[tuple[Any, Any]]:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disputes import documents, permissions, selectors, services
 from disputes.action_forms import ACTION_FORMS, action_form
-from disputes.actions import ACTION_BY_NAME, ACTION_LABELS, action_call
+from disputes.actions import ACTION_BY_NAME, ACTION_LABELS
 from disputes.forms import (
     CaseFilterForm,
     CaseIntakeForm,
@@ -41,7 +41,7 @@ from governance.pages import page_errors, paginate
 from governance.permissions import can, require
 from governance.scoping import request_scope
 from governance.signals import client_ip
-from grids.forms import grid_queryset
+from grids.contract import grid_queryset
 
 # The filter form's selects, rendered by _select_html.
 FAST_SELECTS = ("state", "category", "channel", "warning_level", "region", "ordering")
@@ -297,7 +297,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         messages.error(request, _first_error(form))
     else:
         try:
-            action_call(ACTION_BY_NAME[action], actor=request.user, case_id=case.pk, data=form.service_data())
+            services.action_perform(ACTION_BY_NAME[action], actor=request.user, case_id=case.pk, data=form.service_data())
         except Conflict as exc:
             # The page the user acted on was out of date (someone else moved the case): say
             # so, rather than "this state does not allow …", whatever check tripped first.

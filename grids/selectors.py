@@ -1,38 +1,23 @@
-"""Grid reads. Every selector takes the Scope first and filters through it.
-
-grids sits below disputes in the dependency direction (grids may not import disputes), yet
-the grid worker's screen lists the cases reported in their grids. The cases therefore come
-through a source that disputes registers at start-up (DisputesConfig.ready), the same
-inversion governance.permissions uses for the action map.
-"""
+"""Grid reads. Every scoped selector takes the Scope first and filters through it; the
+aggregate for assessment is named unscoped_* (it counts for regions the caller chose).
+Other apps reach these through grids.contract."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from governance.errors import NotFound
+from governance.models import RegionLevel
+from governance.periods import Period
 from governance.scoping import Scope
-from grids.models import Grid
+from grids.models import Grid, GridWorkerAssignment
 
 # The phone screen shows the most recent cases only; older ones are in the case list.
 GRID_CASES_LIMIT = 50
-
-
-class GridCaseSource(Protocol):
-    def __call__(self, *, scope: Scope, grid_ids: Sequence[int]) -> QuerySet: ...
-
-
-# Filled once at start-up; key "cases".
-_sources: dict[str, GridCaseSource] = {}
-
-
-def register_grid_case_source(source: GridCaseSource) -> None:
-    """Called once by the disputes app: `source` returns the scoped cases of some grids."""
-    _sources["cases"] = source
 
 
 def grid_list_current(*, scope: Scope, worker_id: int) -> QuerySet[Grid]:
@@ -53,9 +38,53 @@ def grid_get(*, scope: Scope, grid_id: int) -> Grid:
     return grid
 
 
-def grid_cases(*, scope: Scope, grid_ids: Sequence[int]) -> QuerySet:
-    """Cases reported in the given grids, inside the scope, newest first."""
-    source = _sources.get("cases")
-    if source is None:
-        raise ImproperlyConfigured("No grid case source registered (disputes registers one in ready()).")
-    return source(scope=scope, grid_ids=list(grid_ids))
+def grid_queryset(scope: Scope, village_id: int | None) -> QuerySet[Grid]:
+    """Active grids inside the scope, limited to one village when it is known (a case's grid
+    select)."""
+    grids = scope.filter(Grid.objects.filter(is_active=True))
+    if village_id:
+        grids = grids.filter(region_id=village_id)
+    return grids.order_by("code")
+
+
+def grid_active_in_village(*, grid_id: Any, village_id: int) -> int | None:
+    """The id of the active grid `grid_id` when it lies in `village_id` (which the caller has
+    already found inside its scope), else None. Any input that is not an id is None."""
+    try:
+        pk = int(grid_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return Grid.objects.filter(pk=pk, region_id=village_id, is_active=True).values_list("pk", flat=True).first()
+
+
+@dataclass(frozen=True)
+class GridCounts:
+    grids: int
+    grids_with_worker: int
+    households: int
+    population: int
+
+
+def unscoped_grid_counts_by_region(*, level: str, region_ids: Sequence[int],
+                                   period: Period) -> dict[int, GridCounts]:
+    """Per region of `level` in `region_ids`: active grids, those with a worker in post at the
+    period's end, households and population. Unscoped: assessment counts for the regions it
+    ranks (it asks only for regions inside the ranking leader's jurisdiction)."""
+    column = f"{RegionLevel(level).value}_id"
+    ids = list(region_ids)
+    grids = Grid.objects.filter(is_active=True, **{f"{column}__in": ids})
+    staffed = GridWorkerAssignment.objects.filter(
+        grid_id=OuterRef("pk"), started_on__lte=period.end,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+    rows = grids.values(column).annotate(
+        grids=Count("id"),
+        staffed=Count("id", filter=Exists(staffed)),
+        households=Sum("households"),
+        population=Sum("population"),
+    ).order_by()
+    counts = {region_id: GridCounts(0, 0, 0, 0) for region_id in ids}
+    for row in rows:
+        counts[row[column]] = GridCounts(row["grids"], row["staffed"], row["households"] or 0, row["population"] or 0)
+    return counts

@@ -11,7 +11,8 @@ from django.urls import NoReverseMatch, reverse
 
 from governance.pages import page_errors
 from governance.scoping import Scope, request_scope
-from grids.selectors import GRID_CASES_LIMIT, grid_cases, grid_get, grid_list_current
+from grids.contract import grid_case_reader
+from grids.selectors import GRID_CASES_LIMIT, grid_get, grid_list_current
 
 # disputes.models.Channel.GRID, spelled out: grids may not import disputes.
 GRID_CHANNEL = "grid"
@@ -28,19 +29,9 @@ def _intake_url(grid_id: int | None) -> str | None:
     return f"{base}{query}&grid={grid_id}" if grid_id is not None else base + query
 
 
-def _case_detail_urls(cases) -> dict[int, str]:
-    try:
-        return {case.pk: reverse("disputes:detail", args=[case.pk]) for case in cases}
-    except NoReverseMatch:
-        return {}
-
-
 def _render_grids(request: HttpRequest, scope: Scope, grids, selected=None) -> HttpResponse:
     shown = [selected] if selected is not None else grids
-    cases = list(grid_cases(scope=scope, grid_ids=[g.pk for g in shown])[:GRID_CASES_LIMIT])
-    detail_urls = _case_detail_urls(cases)
-    for case in cases:
-        case.detail_url = detail_urls.get(case.pk)
+    cases = grid_case_reader()(scope=scope, grid_ids=[g.pk for g in shown], limit=GRID_CASES_LIMIT)
     return render(
         request,
         "grids/mine.html",

@@ -11,6 +11,9 @@
 `from disputes import services` then `services.case_accept(...)` is how other modules call
 them; the names below are the package's public surface.
 """
+from typing import Any
+
+from disputes.actions import CaseAction
 from disputes.services.escalation import case_escalate, case_escalate_by_rule
 from disputes.services.intake import CaseInput, PartyInput, case_register
 from disputes.services.oversight import (
@@ -27,6 +30,7 @@ from disputes.services.records import (
     MediationInput,
     attachment_add,
     mediation_record,
+    mediation_record_fields,
     party_reveal,
 )
 from disputes.services.workflow import (
@@ -40,11 +44,21 @@ from disputes.services.workflow import (
     case_return,
     case_sign,
 )
+from governance.models import User
+
+
+def action_perform(action: CaseAction, *, actor: User, case_id: int, data: dict[str, Any]) -> Any:
+    """Call the one service behind a row of the action table (disputes/actions.py) with its
+    parsed input: the page form's `service_data()` or the API's validated serializer data."""
+    kwargs = action.service_kwargs(dict(data)) if action.service_kwargs else dict(data)
+    return globals()[action.service](actor=actor, case_id=case_id, **kwargs)
+
 
 __all__ = [
+    "action_perform",
     "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput",
     "attachment_add", "case_accept", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
     "case_extend_decide", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
     "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",
-    "case_supervise", "case_urge", "mediation_record", "party_reveal",
+    "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",
 ]

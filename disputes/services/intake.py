@@ -36,7 +36,7 @@ from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Region, RegionLevel, Role, User
 from governance.scoping import scope_for
 from governance.workdays import SHANGHAI
-from grids.models import Grid
+from grids.contract import grid_active_in_village
 
 # --- Inputs -------------------------------------------------------------------------------------
 
@@ -219,10 +219,10 @@ def case_register(
     fields = _validated_case_fields(data, errors, now)
     if village.level != RegionLevel.VILLAGE:
         errors["village_id"] = _("请选择村(社区)")
-    grid = None
+    grid_id = None
     if data.grid_id:
-        grid = Grid.objects.filter(pk=data.grid_id, region_id=village.pk, is_active=True).first()
-        if grid is None:
+        grid_id = grid_active_in_village(grid_id=data.grid_id, village_id=village.pk)
+        if grid_id is None:
             errors["grid_id"] = _("网格不属于所选村(社区)")
     party_rows = _validated_parties(parties, errors)
     if errors:
@@ -240,7 +240,7 @@ def case_register(
         **fields,
         channel=channel,
         address=(data.address or "").strip(),
-        grid=grid,
+        grid_id=grid_id,
         risk_grade_id=data.risk_grade_id or None,
         urgent=bool(data.urgent),
         long_standing=bool(data.long_standing),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -82,6 +83,12 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         ctx.data.update(mediation_id=ctx.result.pk, outcome=data.outcome)
 
     return transition(actor=actor, case_id=case_id, action="mediation", after=after).result
+
+
+def mediation_record_fields(*, actor: User, case_id: int, **fields: Any) -> Mediation:
+    """mediation_record with the MediationInput fields as keywords (the action table's form
+    and API hand over their inputs this way)."""
+    return mediation_record(actor=actor, case_id=case_id, data=MediationInput(**fields))
 
 
 @transaction.atomic

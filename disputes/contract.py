@@ -1,0 +1,48 @@
+"""What disputes publishes to other apps: the only disputes module they import
+(tests/test_project.py enforces it; benchmarks, the operator tooling above every app, aside).
+
+Reads:
+- `grid_cases(*, scope, grid_ids, limit)`: the cases reported in some grids, scoped, as
+  `grids.contract.GridCase` values; registered into the grids app's port at start-up
+  (DisputesConfig.ready), since grids sits below disputes and cannot import this module;
+- `unscoped_case_counts_by_region(*, level, region_ids, period)`: `CaseCounts` per region,
+  for assessment (plain values, never model instances).
+
+Writes go through the services, reached here: `case_register` with `CaseInput`/`PartyInput`
+(a grid worker's field report becomes a case this way).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from disputes.models import CaseState
+from disputes.selectors import case_list
+from disputes.selectors.aggregates import CaseCounts, unscoped_case_counts_by_region
+from disputes.services import CaseInput, PartyInput, case_register
+from disputes.services.core import case_url
+from governance.scoping import Scope
+from grids.contract import GridCase
+
+__all__ = [
+    "CaseCounts", "CaseInput", "PartyInput", "case_register", "grid_cases", "unscoped_case_counts_by_region",
+]
+
+_STATE_LABELS = dict(CaseState.choices)
+
+
+def grid_cases(*, scope: Scope, grid_ids: Sequence[int], limit: int) -> list[GridCase]:
+    """The newest `limit` cases reported in `grid_ids`, inside `scope` (one query).
+
+    # Uses index: the grid foreign key's (grid_id), then the scope column's equality.
+    """
+    rows = (
+        case_list(scope=scope).filter(grid_id__in=list(grid_ids))
+        .values("id", "number", "title", "state", "warning_level", "category__name", "grid_id", "grid__name",
+                "created_at")[:limit]
+    )
+    return [
+        GridCase(id=row["id"], number=row["number"], title=row["title"], state_label=str(_STATE_LABELS[row["state"]]),
+                 warning_level=row["warning_level"], category_name=row["category__name"], grid_id=row["grid_id"],
+                 grid_name=row["grid__name"], created_at=row["created_at"], detail_url=case_url(row["id"]))
+        for row in rows
+    ]

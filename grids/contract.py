@@ -1,0 +1,63 @@
+"""What grids publishes to the apps above it (disputes, partybuilding, assessment): the only
+grids module they import, besides `grids.models` for foreign keys (tests/test_project.py).
+
+- scoped reads for their pages: `grid_queryset` (a case's grid select), `grid_active_in_village`;
+- `unscoped_grid_counts_by_region(*, level, region_ids, period)` for assessment, returning
+  plain dataclasses;
+- the port through which the grid worker's screen lists cases: grids sits below disputes and
+  may not import it, so disputes registers its published reader (`disputes.contract.
+  grid_cases`) here at start-up, typed by `GridCaseReader` and returning `GridCase` values,
+  never model instances.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+from grids.selectors import GridCounts, grid_active_in_village, grid_queryset, unscoped_grid_counts_by_region
+
+__all__ = [
+    "GridCase", "GridCaseReader", "GridCounts", "grid_active_in_village", "grid_case_reader", "grid_queryset",
+    "register_grid_case_reader", "unscoped_grid_counts_by_region",
+]
+
+
+@dataclass(frozen=True)
+class GridCase:
+    """A case as the grid worker's screen shows it."""
+
+    id: int
+    number: str
+    title: str
+    state_label: str
+    warning_level: str
+    category_name: str
+    grid_id: int
+    grid_name: str
+    created_at: dt.datetime
+    detail_url: str
+
+
+class GridCaseReader(Protocol):
+    def __call__(self, *, scope, grid_ids: Sequence[int], limit: int) -> list[GridCase]:
+        """The newest `limit` cases reported in `grid_ids`, inside `scope`."""
+        ...
+
+
+_readers: dict[str, GridCaseReader] = {}
+
+
+def register_grid_case_reader(reader: GridCaseReader) -> None:
+    """Called once by the app that owns cases, from its AppConfig.ready()."""
+    _readers["cases"] = reader
+
+
+def grid_case_reader() -> GridCaseReader:
+    reader = _readers.get("cases")
+    if reader is None:
+        raise ImproperlyConfigured("No grid case reader registered (the cases app registers one in ready()).")
+    return reader
