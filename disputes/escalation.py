@@ -36,7 +36,6 @@ from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F
 from django.db.models import Case as SqlCase
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import (
@@ -55,6 +54,7 @@ from disputes.models import (
     WarningLevel,
 )
 from disputes.permissions import CENTER, require_action
+from governance import clock
 from governance.errors import Conflict, InvalidInput
 from governance.models import LEVEL_ORDER, Region, RegionLevel, User
 from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit
@@ -805,7 +805,7 @@ def deadline_sweep(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_
     `next_after_id` is the cursor for the next batch when this one was full, else None.
     Idempotent: a second run with the same `now` changes nothing.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         book = PolicyBook.load()
         ids, cursor = _unscoped_candidates(book=book, now=now, after_id=after_id, batch_size=batch_size)
@@ -815,7 +815,7 @@ def deadline_sweep(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_
 
 def deadline_sweep_all(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> SweepResult:
     """Every batch, one after the other (the management command; cron-only deployments)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     total = SweepResult()
     after_id: int | None = 0
     while after_id is not None:
@@ -864,7 +864,7 @@ def case_escalate(*, actor: User, case_id: int, note: str, version: int | None =
     target = _upper(row)
     if target is None:
         raise Conflict(_("已是最高层级，无法继续上报"), code="top_level")
-    now = timezone.now()
+    now = clock.now()
     from_level, from_region = case.owning_level, case.owning_region_id
     move = _Move(row, *target, reason=EscalationReason.MANUAL)
     moved = _escalate([move], now=now, deadlines=_Deadlines(now), actor=actor, note=note,
@@ -883,7 +883,7 @@ def case_escalate_by_rule(*, case_id: int, now: dt.datetime | None = None) -> bo
     """越级上报 at acceptance: when the case's policy names a higher `direct_to_level`, move
     the case straight there (copying the policy's departments). Call it from case_accept
     inside its transaction, after the case became accepted. Returns True when it moved."""
-    result = _sweep_apply(ids=[int(case_id)], now=now or timezone.now(), rules_only=True)
+    result = _sweep_apply(ids=[int(case_id)], now=now or clock.now(), rules_only=True)
     return result.escalated > 0
 
 

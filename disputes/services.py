@@ -55,6 +55,7 @@ from disputes.models import (
     TimeLimitPolicy,
     WarningLevel,
 )
+from governance import clock
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import LEVEL_ORDER, Department, Region, RegionLevel, Role, User
 from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit
@@ -304,7 +305,7 @@ def _transition(
     if not transition.leads_to(target):
         raise Conflict(_("不允许的状态变更"), code="invalid_state")
 
-    ctx = _Ctx(actor=actor, scope=scope, case=case, assignment=assignment, now=timezone.now())
+    ctx = _Ctx(actor=actor, scope=scope, case=case, assignment=assignment, now=clock.now())
     values = changes(ctx) if callable(changes) else dict(changes or {})
     from_state = case.state
     if target is not None:
@@ -477,7 +478,7 @@ def case_register(
         existing = Case.objects.filter(submit_token=submit_token).first()
         if existing is not None:
             return _idempotent_result(existing, actor)
-    now = timezone.now()
+    now = clock.now()
     village = scope.regions().filter(pk=_id(data.village_id, _("该村(社区)"))).first()
     if village is None:
         raise NotFound(_("未找到该村(社区)"))
@@ -904,7 +905,7 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         errors["mediators"] = _("请填写调解员")
     if not isinstance(data.held_at, dt.datetime):
         errors["held_at"] = _("请填写调解时间")
-    elif data.held_at > timezone.now() + dt.timedelta(minutes=5):
+    elif data.held_at > clock.now() + dt.timedelta(minutes=5):
         errors["held_at"] = _("调解时间不能晚于当前时间")
     if data.outcome not in MediationOutcome.values:
         errors["outcome"] = _("调解结果无效")

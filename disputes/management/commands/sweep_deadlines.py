@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from disputes.escalation import DEFAULT_BATCH_SIZE, SAMPLE_LIMIT, deadline_sweep_all, thresholds_recompute
+from governance import clock
 
 LIST_LIMIT = SAMPLE_LIMIT  # the result keeps at most this many case numbers per kind
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                recompute_thresholds: bool = False, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        at = timezone.now()
+        at = clock.now()
         if now:
             at = parse_datetime(now)
             if at is None:
