@@ -8,9 +8,9 @@ sweep, the notifications and the `created_at`/`updated_at` stamps of `BaseModel`
 
 The frozen moment lives in a `ContextVar`, so it belongs to the current thread or asyncio
 task only: another request, a worker thread or a task started elsewhere still sees real
-time, and the moment is reset in `finally` even when the block raises. Tests freeze time
-with time-machine as before (it moves `timezone.now()` itself, which `now()` reads when
-nothing is frozen).
+time, and the moment is reset in `finally` even when the block raises. Outside a frozen
+block `now()` reads `timezone.now()` at each call, so anything that moves Django's clock
+(a test double in tests/) still moves this one.
 """
 from __future__ import annotations
 

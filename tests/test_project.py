@@ -179,7 +179,7 @@ ALLOWED_MODULES = {
     "disputes/selectors.py",
     "disputes/escalation.py",
     "disputes/stats.py",
-    "disputes/demo.py",
+    "disputes/demo/__init__.py",
     # bodies of the operator commands `seed_scale` and `bench` (city-scale data, raw-SQL floors)
     "disputes/scale.py",
     "disputes/bench.py",
@@ -272,6 +272,50 @@ def test_apps_import_only_in_the_dependency_direction():
 
     # Then no app reaches against the direction (the kernel imports no feature app)
     assert violations == []
+
+
+# --- product code holds no test doubles --------------------------------------------------------
+
+NOT_PRODUCT = {".venv", "node_modules", "tests", "var", ".git"}
+
+
+def _product_python_files() -> list[Path]:
+    """Every Python file of ours outside tests/ (apps, migrations, tools, deploy, manage.py)."""
+    return sorted(p for p in ROOT.rglob("*.py") if not NOT_PRODUCT & set(p.relative_to(ROOT).parts))
+
+
+def _mock_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "mock"
+                      or a.name.startswith("unittest.mock")]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "unittest" and any(a.name == "mock" for a in node.names):
+                found.append((node.lineno, "unittest.mock"))
+            elif node.module.startswith("unittest.mock") or node.module.split(".")[0] == "mock":
+                found.append((node.lineno, node.module))
+    return found
+
+
+def test_mock_import_lint_sees_every_spelling():
+    source = "from unittest import mock\nimport unittest.mock\nfrom unittest.mock import patch\nimport mock\n" \
+             "from unittest import TestCase\n"
+    assert [line for line, _ in _mock_imports(ast.parse(source))] == [1, 2, 3, 4]
+
+
+def test_no_product_module_imports_unittest_mock():
+    # Given every Python module outside tests/
+    files = _product_python_files()
+    assert ROOT / "governance" / "clock.py" in files
+
+    # When their imports are listed
+    offenders = [f"{p.relative_to(ROOT)}:{line}: {name}"
+                 for p in files for line, name in _mock_imports(ast.parse(p.read_text(encoding="utf-8")))]
+
+    # Then none imports a test double: product code that must act "as of" another moment uses
+    # governance.clock.frozen_at (docs/dangerous-constructs.md)
+    assert offenders == []
 
 
 # --- dependencies -------------------------------------------------------------------------------
