@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("governance", "grids", "disputes", "partybuilding", "assessment")
+APPS = ("governance", "grids", "disputes", "partybuilding", "assessment", "benchmarks")
 
 # Production-like environment: every variable that must not default is set to a dummy.
 PRODUCTION_ENV = {
@@ -180,10 +180,10 @@ ALLOWED_MODULES = {
     "disputes/escalation.py",
     "disputes/stats.py",
     "disputes/demo/__init__.py",
-    # bodies of the operator commands `seed_scale` and `bench` (city-scale data, raw-SQL floors)
-    "disputes/scale.py",
-    "disputes/bench.py",
 }
+# Operator tooling: the bodies of `seed_scale` and `bench` write and read the case tables of the
+# whole synthetic city (city-scale data, raw-SQL floors); no request path reaches them.
+ALLOWED_PACKAGES = ("benchmarks/",)
 ESCAPE_PREFIXES = ("unscoped_", "dangerously_")
 
 
@@ -224,7 +224,7 @@ def test_scoped_case_tables_are_read_only_through_selectors_and_services():
     violations = []
     for path in _python_files(*APPS):
         rel = path.relative_to(ROOT).as_posix()
-        if rel in ALLOWED_MODULES or "/management/commands/" in rel:
+        if rel in ALLOWED_MODULES or rel.startswith(ALLOWED_PACKAGES) or "/management/commands/" in rel:
             continue
         # When the module's code (not its comments) is searched for Case/CaseParty/CaseAssignment managers
         for line, expr in _unscoped_manager_uses(ast.parse(path.read_text(encoding="utf-8"))):
@@ -237,13 +237,15 @@ def test_scoped_case_tables_are_read_only_through_selectors_and_services():
 
 # --- architecture: dependency direction ---------------------------------------------------
 
-# governance ← grids ← disputes ← assessment and governance ← grids ← partybuilding ← assessment
+# governance ← grids ← disputes ← assessment and governance ← grids ← partybuilding ← assessment;
+# benchmarks (operator tooling) sits above every app: it may import any of them, none imports it.
 MAY_IMPORT = {
     "governance": set(),
     "grids": {"governance"},
     "disputes": {"governance", "grids"},
     "partybuilding": {"governance", "grids"},
     "assessment": {"governance", "grids", "disputes", "partybuilding"},
+    "benchmarks": {"governance", "grids", "disputes", "partybuilding", "assessment"},
 }
 # The one place that wires all apps together (DESIGN §2).
 WIRING_MODULES = {"governance/urls.py", "governance/api_urls.py", "governance/web_urls.py"}
@@ -272,6 +274,21 @@ def test_apps_import_only_in_the_dependency_direction():
 
     # Then no app reaches against the direction (the kernel imports no feature app)
     assert violations == []
+
+
+def test_operator_tooling_uses_only_public_names_of_the_apps():
+    # Given the benchmarks app (which may import any app)
+    private = []
+    for path in _python_files("benchmarks"):
+        rel = path.relative_to(ROOT).as_posix()
+        # When its imports from our apps (itself included) are listed
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                    and node.module.split(".")[0] in APPS:
+                private += [f"{rel}:{node.lineno}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+
+    # Then none is a private name: what it needs, the owning module publishes
+    assert private == []
 
 
 # --- product code holds no test doubles --------------------------------------------------------
