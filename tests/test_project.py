@@ -335,6 +335,41 @@ def test_no_product_module_imports_unittest_mock():
     assert offenders == []
 
 
+CLOCK_MODULE = "governance/clock.py"
+
+
+def _wall_clock_reads(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, expression) of every `timezone.now` / `from django.utils.timezone import now`."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "now" and isinstance(node.value, ast.Name) \
+                and node.value.id == "timezone":
+            found.append((node.lineno, "timezone.now"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "django.utils.timezone" \
+                and any(a.name == "now" for a in node.names):
+            found.append((node.lineno, "from django.utils.timezone import now"))
+    return found
+
+
+def test_product_code_reads_time_through_the_kernel_clock():
+    # Given every module of the apps except the clock itself (migrations and tests may read
+    # Django's clock)
+    offenders = []
+    for path in _python_files(*APPS):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == CLOCK_MODULE:
+            continue
+        # When its reads of Django's wall clock are listed
+        offenders += [f"{rel}:{line}: {expr}"
+                      for line, expr in _wall_clock_reads(ast.parse(path.read_text(encoding="utf-8")))]
+
+    # Then there are none: governance.clock.now() is the one clock, so clock.frozen_at (the
+    # demo history) dates everything the services, the sweep and the notifications write
+    assert offenders == []
+    assert _wall_clock_reads(ast.parse("from django.utils.timezone import now\nx = timezone.now()\n")) == [
+        (1, "from django.utils.timezone import now"), (2, "timezone.now")]
+
+
 # --- dependencies -------------------------------------------------------------------------------
 
 
