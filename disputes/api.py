@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -36,6 +35,7 @@ from disputes.actions import PERFORMED, CaseAction, Kind
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
 from disputes.permissions import case_available_actions, open_assignment
+from governance import clock
 from governance import permissions as governance_permissions
 from governance.api import (
     ERROR_RESPONSES,
@@ -116,7 +116,7 @@ class CaseListCreateApi(ScopedListApi):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > IDEMPOTENCY_KEY_MAX:
             raise InvalidInput(_("Idempotency-Key 过长"), extra={"max_length": IDEMPOTENCY_KEY_MAX})
-        started = timezone.now()
+        started = clock.now()
         case = services.case_register(
             actor=request.user,
             data=services.CaseInput(**data),

@@ -23,10 +23,10 @@ import os
 import phonenumbers
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
+from governance import clock
 from governance.errors import InvalidInput
 
 _FORMAT_VERSION = b"\x01"
@@ -53,7 +53,7 @@ def _birth_date(number: str) -> dt.date:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidInput(_("身份证号码中的出生日期无效")) from None
-    today = timezone.localdate()
+    today = clock.localdate()
     if born.year < 1900 or born > today:
         raise InvalidInput(_("身份证号码中的出生日期不合理"))
     return born

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.deadlines import NONE, RED, TIMED_SORTED, YELLOW, PolicyBook, RestartDeadlines, Row, level_above
@@ -35,6 +34,7 @@ from disputes.models import (
 )
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
 from disputes.services.escalation import ROW_FIELDS, Move, move_data, move_notice, moves_apply, region_names, rule_moves
+from governance import clock
 
 # Cases per sweep batch (one transaction); measured in docs/performance.md.
 DEFAULT_BATCH_SIZE = 5000
@@ -319,7 +319,7 @@ def deadline_sweep(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_
     `next_after_id` is the cursor for the next batch when this one was full, else None.
     Idempotent: a second run with the same `now` changes nothing.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         book = PolicyBook.load()
         ids, cursor = _unscoped_candidates(book=book, now=now, after_id=after_id, batch_size=batch_size)
@@ -329,7 +329,7 @@ def deadline_sweep(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_
 
 def deadline_sweep_all(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> SweepResult:
     """Every batch, one after the other (the management command; cron-only deployments)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     total = SweepResult()
     after_id: int | None = 0
     while after_id is not None:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance import clock
 from governance.errors import InvalidInput, NotFound
 from governance.models import LEVEL_ORDER, Region, RegionLevel
 
@@ -189,7 +189,7 @@ def divisions_import(*, city_code: str, source_dir: Path | str = DEFAULT_SOURCE_
     rows = _read_source(source_dir, city_code, orphans)
     report = ImportReport(city_code=city_code, city_name=rows[0].name, orphans=orphans)
     by_code = _existing([r.code for r in rows])
-    now = timezone.now()
+    now = clock.now()
 
     # Names, levels and parents, level by level from the top so every parent has an id.
     for level in LEVEL_ORDER:

@@ -12,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.fields import ClockDateTimeField
+
 
 class BaseModel(models.Model):
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Stamped from governance.clock.now(), so a frozen demo moment dates the row too.
+    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True, db_index=False)
+    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -238,7 +241,7 @@ class AuditLog(models.Model):
     deleted by application code: save() refuses an update and delete() refuses always.
     """
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    created_at = ClockDateTimeField(_("时间"), auto_now_add=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(_("动作"), max_length=50)
     target_type = models.CharField(_("对象类型"), max_length=50, blank=True)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from celery import current_app
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance import clock
 from governance.channels import ChannelError, channel_get
 from governance.errors import NotFound
 from governance.models import Notification, User
@@ -66,7 +66,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     if notification is None:
         raise NotFound(_("未找到该通知"))
     if notification.read_at is None:
-        now = timezone.now()
+        now = clock.now()
         Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=now, updated_at=now)
         notification.read_at = now
     return notification
@@ -74,7 +74,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 @transaction.atomic
 def notification_mark_all_read(*, user: User) -> int:
-    now = timezone.now()
+    now = clock.now()
     # Uses index: notification_unread_idx
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=now, updated_at=now)
 
@@ -114,7 +114,7 @@ def _insert_unnest(drafts: Sequence[NotificationDraft]) -> None:
     of a batch's 10 s building model instances and SQL parameters, this sends five arrays."""
     meta = Notification._meta
     column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
-    now = timezone.now()
+    now = clock.now()
     sql = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
         f"({column['created_at']}, {column['updated_at']}, {column['recipient']}, {column['event_key']}, "
@@ -179,7 +179,7 @@ def notifications_resend_unsent(*, now: dt.datetime | None = None) -> int:
     """Hand unsent rows to the notifications queue again (beat, every 10 minutes). A row
     whose first send is merely late is claimed by whichever task comes first; the other
     finds nothing to claim (notification_deliver), so nothing is sent twice."""
-    ids = notifications_unsent(now=now or timezone.now())
+    ids = notifications_unsent(now=now or clock.now())
     for chunk in _fanout_chunks(ids):
         _fanout(chunk)
     if ids:
@@ -195,7 +195,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     fails, the claim is released and ChannelError propagates so the task retries with
     back-off. Returns True when this call sent it.
     """
-    now = timezone.now()
+    now = clock.now()
     if not Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=now):
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)

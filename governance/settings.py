@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "disputes",
     "partybuilding",
     "assessment",
+    "benchmarks",  # operator tooling (seed_scale, bench): above every app, imported by none
 ]
 
 MIDDLEWARE = [

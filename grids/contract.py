@@ -3,7 +3,7 @@ grids module they import, besides `grids.models` for foreign keys (tests/test_pr
 
 - scoped reads for their pages: `grid_queryset` (a case's grid select), `grid_active_in_village`;
 - `unscoped_grid_counts_by_region(*, level, region_ids, period)` for assessment, returning
-  plain dataclasses;
+  plain dataclasses; `unscoped_active_grid_ids_by_village(*, city_code)` for demo data;
 - the port through which the grid worker's screen lists cases: grids sits below disputes and
   may not import it, so disputes registers its published reader (`disputes.contract.
   grid_cases`) here at start-up, typed by `GridCaseReader` and returning `GridCase` values,
@@ -18,11 +18,17 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
-from grids.selectors import GridCounts, grid_active_in_village, grid_queryset, unscoped_grid_counts_by_region
+from grids.selectors import (
+    GridCounts,
+    grid_active_in_village,
+    grid_queryset,
+    unscoped_active_grid_ids_by_village,
+    unscoped_grid_counts_by_region,
+)
 
 __all__ = [
     "GridCase", "GridCaseReader", "GridCounts", "grid_active_in_village", "grid_case_reader", "grid_queryset",
-    "register_grid_case_reader", "unscoped_grid_counts_by_region",
+    "register_grid_case_reader", "unscoped_active_grid_ids_by_village", "unscoped_grid_counts_by_region",
 ]
 
 

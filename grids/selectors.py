@@ -88,3 +88,13 @@ def unscoped_grid_counts_by_region(*, level: str, region_ids: Sequence[int],
     for row in rows:
         counts[row[column]] = GridCounts(row["grids"], row["staffed"], row["households"] or 0, row["population"] or 0)
     return counts
+
+
+def unscoped_active_grid_ids_by_village(*, city_code: str) -> dict[int, list[int]]:
+    """Active grid ids of a city per village, in code order. Unscoped: demo data and operator
+    tooling lay cases out across a whole city."""
+    grids: dict[int, list[int]] = {}
+    for grid_id, village_id in Grid.objects.filter(city__code=city_code, is_active=True).order_by("code").values_list(
+            "pk", "region_id"):
+        grids.setdefault(village_id, []).append(grid_id)
+    return grids

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("governance", "grids", "disputes", "partybuilding", "assessment")
+APPS = ("governance", "grids", "disputes", "partybuilding", "assessment", "benchmarks")
 
 # Production-like environment: every variable that must not default is set to a dummy.
 PRODUCTION_ENV = {
@@ -172,38 +172,41 @@ def test_templates_and_static_files_reference_no_external_assets():
 
 # --- jurisdiction: unscoped managers only where the rule allows them -------------------------
 
-SCOPED_MODELS = {"Case", "CaseParty", "CaseAssignment"}
-MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
-ALLOWED_MODULES = {
-    "disputes/services/core.py",
-    "disputes/services/intake.py",
-    "disputes/services/workflow.py",
-    "disputes/services/oversight.py",
-    "disputes/services/records.py",
-    "disputes/services/escalation.py",
-    "disputes/selectors/cases.py",
-    "disputes/selectors/stats.py",
-    "disputes/sweep.py",
-    "disputes/deadlines.py",
-    "disputes/demo.py",
-    # bodies of the operator commands `seed_scale` and `bench` (city-scale data, raw-SQL floors)
-    "disputes/scale.py",
-    "disputes/bench.py",
+# Each app's scoped models (rows that carry a region path and are read through a Scope).
+SCOPED_MODELS = {
+    "disputes": {"Case", "CaseParty", "CaseAssignment", "CaseEvent"},
+    "grids": {"Grid", "GridWorkerAssignment"},
 }
+MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
+# The rooms of an app that may use its own scoped models' managers: reads in selectors, writes
+# in services, the two rooms of periodic and policy writes (the deadline sweep, threshold
+# re-stamping), and its demo data (seed_demo keeps itself idempotent by reading what it wrote).
+# Everything else (pages, API, forms, contract, tasks) calls them, and no module uses
+# another app's scoped managers: it reads that app's contract.
+MANAGER_ROOMS = ("selectors", "services", "sweep", "deadlines", "demo")
+
+
+def _may_use_managers(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) >= 2 and parts[1].removesuffix(".py") in MANAGER_ROOMS
+
+
 ESCAPE_PREFIXES = ("unscoped_", "dangerously_")
+ALL_SCOPED_MODELS = set().union(*SCOPED_MODELS.values())
 
 
-def _unscoped_manager_uses(tree: ast.AST) -> list[tuple[int, str]]:
-    """(line, expression) of every `<ScopedModel>.objects` outside an unscoped_* function."""
+def _unscoped_manager_uses(tree: ast.AST, *, escapes: bool = True) -> list[tuple[int, str]]:
+    """(line, expression) of every `<ScopedModel>.objects` (outside an unscoped_* function
+    when `escapes`)."""
     found: list[tuple[int, str]] = []
 
     def visit(node: ast.AST, escaped: bool) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            escaped = escaped or node.name.startswith(ESCAPE_PREFIXES)
+            escaped = escaped or (escapes and node.name.startswith(ESCAPE_PREFIXES))
         if isinstance(node, ast.Attribute) and node.attr in MANAGER_ATTRS and not escaped:
             owner = node.value
             name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
-            if name in SCOPED_MODELS:
+            if name in ALL_SCOPED_MODELS:
                 found.append((node.lineno, f"{name}.{node.attr}"))
         for child in ast.iter_child_nodes(node):
             visit(child, escaped)
@@ -224,32 +227,42 @@ def test_unscoped_manager_lint_sees_violations_and_escape_hatches():
     assert _unscoped_manager_uses(ast.parse(source)) == [(2, "Case.objects"), (6, "CaseAssignment._default_manager")]
 
 
-def test_scoped_case_tables_are_read_only_through_selectors_and_services():
-    # Given every module of ours except the places the rule allows (services, selectors,
-    # escalation, statistics, demo data, management commands, migrations, tests)
+def test_scoped_tables_are_read_only_through_selectors_and_services():
+    # Given every module of the apps (migrations and the operator tooling of benchmarks/ aside)
     violations = []
-    for path in _python_files(*APPS):
+    for path in _python_files(*(app for app in APPS if app != "benchmarks")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel in ALLOWED_MODULES or "/management/commands/" in rel:
-            continue
-        # When the module's code (not its comments) is searched for Case/CaseParty/CaseAssignment managers
-        for line, expr in _unscoped_manager_uses(ast.parse(path.read_text(encoding="utf-8"))):
+        own = SCOPED_MODELS.get(rel.split("/")[0], set())
+        # When the module's code (not its comments) is searched for a scoped model's manager,
+        # escape hatches (unscoped_*) included
+        for line, expr in _unscoped_manager_uses(ast.parse(path.read_text(encoding="utf-8")), escapes=False):
+            if expr.split(".")[0] in own and _may_use_managers(rel):
+                continue
             violations.append(f"{rel}:{line}: {expr}")
 
-    # Then there are none: scoped reads go through scope.filter() in a selector, and reads
-    # that must cross jurisdictions live in functions named unscoped_* (docs/dangerous-constructs.md)
+    # Then an app's scoped managers appear only in its own rooms (MANAGER_ROOMS): pages,
+    # API, contract and tasks call a selector or a service (docs/dangerous-constructs.md)
     assert violations == []
+
+
+def test_manager_rooms_are_the_selectors_services_sweep_and_deadlines():
+    assert _may_use_managers("disputes/selectors/cases.py") and _may_use_managers("grids/selectors.py")
+    assert _may_use_managers("disputes/services/intake.py") and _may_use_managers("disputes/sweep.py")
+    assert not _may_use_managers("disputes/views.py") and not _may_use_managers("disputes/contract.py")
+    assert not _may_use_managers("disputes/contract.py") and not _may_use_managers("grids/views.py")
 
 
 # --- architecture: dependency direction ---------------------------------------------------
 
-# governance ← grids ← disputes ← assessment and governance ← grids ← partybuilding ← assessment
+# governance ← grids ← disputes ← assessment and governance ← grids ← partybuilding ← assessment;
+# benchmarks (operator tooling) sits above every app: it may import any of them, none imports it.
 MAY_IMPORT = {
     "governance": set(),
     "grids": {"governance"},
     "disputes": {"governance", "grids"},
     "partybuilding": {"governance", "grids"},
     "assessment": {"governance", "grids", "disputes", "partybuilding"},
+    "benchmarks": {"governance", "grids", "disputes", "partybuilding", "assessment"},
 }
 
 
@@ -274,6 +287,130 @@ def test_apps_import_only_in_the_dependency_direction():
 
     # Then no app reaches against the direction (the kernel imports no feature app)
     assert violations == []
+
+
+# One job per module: a module that outgrows this has become two rooms (house style).
+MODULE_LINES_MAX = 600
+
+
+def test_no_module_outgrows_one_room():
+    # Given every module of the apps (migrations are generated history)
+    long = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in _python_files(*APPS)
+        for lines in [len(path.read_text(encoding="utf-8").splitlines())]
+        if lines > MODULE_LINES_MAX
+    }
+    # Then none is longer than MODULE_LINES_MAX lines
+    assert long == {}
+
+
+# The read contract between apps: a feature app reaches another feature app only through
+# that app's published `contract` module (reads, and the writes it re-exports from services),
+# plus its `models` from the importing app's models (foreign keys). The kernel is imported
+# freely (its toolkit is for every app); migrations are history and not checked.
+CONTRACT_MODULES = ("contract",)
+
+
+def _cross_app_imports(app: str, rel: str, tree: ast.AST) -> list[str]:
+    """'<line>: <module>' for each import of another feature app that is not its contract."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module]
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] not in APPS or parts[0] in (app, "governance"):
+                continue
+            room = parts[1] if len(parts) > 1 else ""
+            if room in CONTRACT_MODULES or (room == "models" and rel == f"{app}/models.py"):
+                continue
+            found.append(f"{node.lineno}: {module}")
+    return found
+
+
+def test_cross_app_imports_name_only_the_published_contract():
+    # Given every module of the feature apps
+    violations = [
+        f"{path.relative_to(ROOT).as_posix()}:{hit}"
+        for app in APPS if app not in ("governance", "benchmarks")
+        for path in _python_files(app)
+        for hit in _cross_app_imports(app, path.relative_to(ROOT).as_posix(),
+                                      ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    # Then another app is reached only through its contract module
+    assert violations == []
+
+
+def test_cross_app_import_scanner_allows_contract_and_model_foreign_keys():
+    source = "from grids.contract import grid_queryset\nfrom grids.selectors import grid_get\nimport grids.models\n"
+    tree = ast.parse(source)
+    assert _cross_app_imports("disputes", "disputes/views.py", tree) == ["2: grids.selectors", "3: grids.models"]
+    assert _cross_app_imports("disputes", "disputes/models.py", tree) == ["2: grids.selectors"]
+
+
+def _module_imports(module: str, tree: ast.Module) -> set[str]:
+    """Project modules `module` imports, at load time or inside functions: a function-level
+    import that closes a circle is still a circle (it only hides it from the interpreter)."""
+    package = module if module.endswith("__init__") else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[str]:
+    """Every cycle a depth-first walk meets, as 'a → b → a'."""
+    cycles: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = "open"
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                cycles.append(" → ".join([*trail[trail.index(target):], target]))
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[node] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    return cycles
+
+
+def test_cycle_finder_sees_a_circle_and_not_a_diamond():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a → b → c → a"]
+    assert _cycles({"a": {"b", "c"}, "b": {"d"}, "c": {"d"}, "d": set()}) == []
+
+
+def test_no_import_circles_between_modules():
+    # Given the modules of every app and the imports each makes
+    modules = {}
+    for path in _python_files(*APPS):
+        rel = path.relative_to(ROOT).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        modules[name] = path
+    graph = {
+        name: {m for m in _module_imports(name, ast.parse(path.read_text(encoding="utf-8"))) if m in modules}
+        - {name}
+        for name, path in modules.items()
+    }
+    # When the graph is searched for a cycle
+    cycles = _cycles(graph)
+    # Then there is none
+    assert cycles == []
 
 
 # The feature apps, built or planned: the kernel may not name them, by import or by string.
@@ -333,6 +470,100 @@ def test_kernel_names_no_feature_app():
     # Then there is none: apps register their URLs (AppConfig.urls_module / api_urls_module),
     # navigation and landing pages (governance.navigation) and actions themselves
     assert found == []
+
+
+def test_operator_tooling_uses_only_public_names_of_the_apps():
+    # Given the benchmarks app (which may import any app)
+    private = []
+    for path in _python_files("benchmarks"):
+        rel = path.relative_to(ROOT).as_posix()
+        # When its imports from our apps (itself included) are listed
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                    and node.module.split(".")[0] in APPS:
+                private += [f"{rel}:{node.lineno}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+
+    # Then none is a private name: what it needs, the owning module publishes
+    assert private == []
+
+
+# --- product code holds no test doubles --------------------------------------------------------
+
+NOT_PRODUCT = {".venv", "node_modules", "tests", "var", ".git"}
+
+
+def _product_python_files() -> list[Path]:
+    """Every Python file of ours outside tests/ (apps, migrations, tools, deploy, manage.py)."""
+    return sorted(p for p in ROOT.rglob("*.py") if not NOT_PRODUCT & set(p.relative_to(ROOT).parts))
+
+
+def _mock_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "mock"
+                      or a.name.startswith("unittest.mock")]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "unittest" and any(a.name == "mock" for a in node.names):
+                found.append((node.lineno, "unittest.mock"))
+            elif node.module.startswith("unittest.mock") or node.module.split(".")[0] == "mock":
+                found.append((node.lineno, node.module))
+    return found
+
+
+def test_mock_import_lint_sees_every_spelling():
+    source = "from unittest import mock\nimport unittest.mock\nfrom unittest.mock import patch\nimport mock\n" \
+             "from unittest import TestCase\n"
+    assert [line for line, _ in _mock_imports(ast.parse(source))] == [1, 2, 3, 4]
+
+
+def test_no_product_module_imports_unittest_mock():
+    # Given every Python module outside tests/
+    files = _product_python_files()
+    assert ROOT / "governance" / "clock.py" in files
+
+    # When their imports are listed
+    offenders = [f"{p.relative_to(ROOT)}:{line}: {name}"
+                 for p in files for line, name in _mock_imports(ast.parse(p.read_text(encoding="utf-8")))]
+
+    # Then none imports a test double: product code that must act "as of" another moment uses
+    # governance.clock.frozen_at (docs/dangerous-constructs.md)
+    assert offenders == []
+
+
+CLOCK_MODULE = "governance/clock.py"
+
+
+def _wall_clock_reads(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, expression) of every `timezone.now` / `from django.utils.timezone import now`."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "now" and isinstance(node.value, ast.Name) \
+                and node.value.id == "timezone":
+            found.append((node.lineno, "timezone.now"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "django.utils.timezone" \
+                and any(a.name == "now" for a in node.names):
+            found.append((node.lineno, "from django.utils.timezone import now"))
+    return found
+
+
+def test_product_code_reads_time_through_the_kernel_clock():
+    # Given every module of the apps except the clock itself (migrations and tests may read
+    # Django's clock)
+    offenders = []
+    for path in _python_files(*APPS):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == CLOCK_MODULE:
+            continue
+        # When its reads of Django's wall clock are listed
+        offenders += [f"{rel}:{line}: {expr}"
+                      for line, expr in _wall_clock_reads(ast.parse(path.read_text(encoding="utf-8")))]
+
+    # Then there are none: governance.clock.now() is the one clock, so clock.frozen_at (the
+    # demo history) dates everything the services, the sweep and the notifications write
+    assert offenders == []
+    assert _wall_clock_reads(ast.parse("from django.utils.timezone import now\nx = timezone.now()\n")) == [
+        (1, "from django.utils.timezone import now"), (2, "timezone.now")]
 
 
 # --- dependencies -------------------------------------------------------------------------------

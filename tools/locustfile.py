@@ -5,7 +5,7 @@
         --csv var/locust --only-summary
 
 The users are the synthetic city's accounts made by `manage.py seed_scale` (password
-disputes.scale.BENCH_PASSWORD, usernames s<city>_<role>_<region code>), so run seed_scale
+benchmarks.scale.spec.BENCH_PASSWORD, usernames s<city>_<role>_<region code>), so run seed_scale
 first. The mix (weights per user class):
 
 - county dispatchers (3): poll the dispatch dashboard's JSON every few seconds, open the

@@ -32,6 +32,7 @@ from disputes.models import (
     Supervision,
     WarningLevel,
 )
+from governance import clock
 from governance.errors import InvalidInput, NotFound
 from governance.models import RegionLevel, Role, User
 from governance.scoping import Scope
@@ -265,7 +266,7 @@ def related_case_hints(
     open or recent only; newest first, at most 10."""
     id_hashes = [party_data.id_number_hash(v) for v in id_numbers if str(v or "").strip()]
     phone_hashes = [party_data.phone_hash(v) for v in phones if str(v or "").strip()]
-    since = timezone.now() - HINT_WINDOW
+    since = clock.now() - HINT_WINDOW
     match = Q(pk__in=[])
     party_q = Q()
     if id_hashes:

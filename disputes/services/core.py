@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes import permissions
 from disputes.actions import TRANSITIONS, action_label
 from disputes.models import Case, CaseAssignment, CaseEvent
+from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Role, User
 from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit
@@ -252,7 +252,7 @@ def transition(
     if not spec.leads_to(target):
         raise Conflict(_("不允许的状态变更"), code="invalid_state")
 
-    ctx = TransitionContext(actor=actor, scope=scope, case=case, assignment=assignment, now=timezone.now())
+    ctx = TransitionContext(actor=actor, scope=scope, case=case, assignment=assignment, now=clock.now())
     values = changes(ctx) if callable(changes) else dict(changes or {})
     from_state = case.state
     if target is not None:

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.deadlines import NONE, PolicyBook, RestartDeadlines, Row, level_above
 from disputes.models import TIMED_STATES, Case, CaseState, Escalation, EscalationPolicy, EscalationReason
 from disputes.permissions import open_assignment, require_action
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
+from governance import clock
 from governance.errors import Conflict, InvalidInput
 from governance.models import Region, User
 from governance.scoping import scope_for
@@ -213,7 +213,7 @@ def case_escalate(*, actor: User, case_id: int, note: str, version: int | None =
     target = level_above(row)
     if target is None:
         raise Conflict(_("已是最高层级，无法继续上报"), code="top_level")
-    now = timezone.now()
+    now = clock.now()
     from_level, from_region = case.owning_level, case.owning_region_id
     move = Move(row, *target, reason=EscalationReason.MANUAL)
     moved = moves_apply([move], now=now, deadlines=RestartDeadlines(now), actor=actor, note=note,
@@ -235,7 +235,7 @@ def case_escalate_by_rule(*, case_id: int, now: dt.datetime | None = None) -> bo
     """越级上报 at acceptance: when the case's policy names a higher `direct_to_level`, move
     the case straight there (copying the policy's departments). Called by case_accept inside
     its transaction, after the case became accepted. Returns True when it moved."""
-    now = now or timezone.now()
+    now = now or clock.now()
     book = PolicyBook.load()
     if not book.any_direct:
         return False

@@ -32,6 +32,7 @@ from disputes.services.core import (
     notify,
     parse_id,
 )
+from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Region, RegionLevel, Role, User
 from governance.scoping import scope_for
@@ -204,7 +205,7 @@ def case_register(
         existing = Case.objects.filter(submit_token=submit_token).first()
         if existing is not None:
             return _idempotent_result(existing, actor)
-    now = timezone.now()
+    now = clock.now()
     village = scope.regions().filter(pk=parse_id(data.village_id, _("该村(社区)"))).first()
     if village is None:
         raise NotFound(_("未找到该村(社区)"))

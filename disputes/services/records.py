@@ -10,7 +10,6 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes import parties as party_data
@@ -26,6 +25,7 @@ from disputes.services.core import (
     parse_id,
     transition,
 )
+from governance import clock
 from governance.errors import Forbidden, InvalidInput, NotFound
 from governance.models import User
 from governance.scoping import scope_for
@@ -64,7 +64,7 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         errors["mediators"] = _("请填写调解员")
     if not isinstance(data.held_at, dt.datetime):
         errors["held_at"] = _("请填写调解时间")
-    elif data.held_at > timezone.now() + dt.timedelta(minutes=5):
+    elif data.held_at > clock.now() + dt.timedelta(minutes=5):
         errors["held_at"] = _("调解时间不能晚于当前时间")
     if data.outcome not in MediationOutcome.values:
         errors["outcome"] = _("调解结果无效")

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from disputes.deadlines import thresholds_recompute
 from disputes.sweep import DEFAULT_BATCH_SIZE, SAMPLE_LIMIT, deadline_sweep_all
+from governance import clock
 
 LIST_LIMIT = SAMPLE_LIMIT  # the result keeps at most this many case numbers per kind
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                recompute_thresholds: bool = False, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        at = timezone.now()
+        at = clock.now()
         if now:
             at = parse_datetime(now)
             if at is None:

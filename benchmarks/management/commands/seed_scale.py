@@ -1,4 +1,4 @@
-"""manage.py seed_scale --cases N: a synthetic city at scale for benchmarks (disputes/scale.py)."""
+"""manage.py seed_scale --cases N: a synthetic city at scale for benchmarks (benchmarks/scale/)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from disputes.scale import BENCH_PASSWORD, SIZES, ScaleSpec, scale_seed
+from benchmarks.scale.seed import scale_seed
+from benchmarks.scale.spec import BENCH_PASSWORD, SIZES, ScaleSpec
 
 
 class Command(BaseCommand):

@@ -24,7 +24,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0007_sweep_thresholds'),
+        ('disputes', '0008_clock_timestamps'),
     ]
 
     operations = [

@@ -1,8 +1,6 @@
-"""seed_scale makes a realistic, deterministic synthetic city; bench measures it and writes
-the JSON shape the CI and docs/performance.md rely on."""
+"""seed_scale makes a realistic, deterministic synthetic city (benchmarks/scale/)."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -99,31 +97,3 @@ def test_seed_scale_adds_to_an_existing_city_without_number_clashes():
     # Then the city is reused and all 200 numbers are unique
     assert Region.objects.filter(code="9901").count() == 1
     assert len(cases) == 200 and len({c.number for c in cases}) == 200
-
-
-@pytest.mark.django_db
-def test_bench_writes_the_figures_as_json(tmp_path):
-    # Given a small seeded city
-    out = tmp_path / "bench.json"
-
-    # When bench runs (seeding first because the database has fewer cases than asked)
-    call_command("bench", cases=300, repeat=1, warmup=0, json_path=str(out), verbosity=0, seed=5)
-
-    # Then the JSON has exactly the documented shape
-    data = json.loads(out.read_text(encoding="utf-8"))
-    assert set(data) == {"meta", "figures"}
-    assert data["meta"]["cases"] == 300
-    assert data["meta"]["db"] in ("postgresql", "sqlite")
-    assert {"cases", "db", "git", "machine"} <= set(data["meta"])
-    assert data["meta"]["debug"] is False  # measured as production runs
-    names = [f["name"] for f in data["figures"]]
-    assert names, "no figure measured"
-    for figure in data["figures"]:
-        assert set(figure) == {"name", "unit", "p50", "p95", "n", "floor", "ratio", "queries"}
-        assert figure["p50"] >= 0 and figure["p95"] >= figure["p50"] * 0.999
-    # The case list and creation exist today; each measured beside its SQL floor with a query count
-    for figure in data["figures"]:
-        if figure["name"].startswith(("api list", "page list", "service case_register")):
-            assert figure["floor"] > 0 and figure["ratio"] > 0 and figure["queries"] > 0
-    # And the bench left the data as it found it (its writes are rolled back)
-    assert Case.objects.count() == 300

@@ -1,12 +1,13 @@
-"""manage.py bench: the hot paths beside their raw-SQL floors (disputes/bench.py)."""
+"""manage.py bench: the hot paths beside their raw-SQL floors (benchmarks/bench/)."""
 from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from disputes.bench import bench_run, report_table, report_write
+from benchmarks.bench.report import report_table, report_write
+from benchmarks.bench.run import bench_run
+from benchmarks.scale.spec import SIZES
 from disputes.models import Case
-from disputes.scale import SIZES
 
 
 class Command(BaseCommand):
