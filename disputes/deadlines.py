@@ -25,7 +25,7 @@ from django.db.models import FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
 from disputes.models import TIMED_STATES, Case, Category, DayKind, EscalationPolicy, TimeLimitPolicy, WarningLevel
-from governance.models import LEVEL_ORDER, RegionLevel
+from governance.models import RegionLevel
 from governance.workdays import Deadline, add_days
 
 RED = WarningLevel.RED
@@ -45,7 +45,7 @@ Row = dict[str, Any]
 
 def level_rank(level: str) -> int:
     """0 for the city; larger is lower in the hierarchy."""
-    return LEVEL_ORDER.index(RegionLevel(level))
+    return RegionLevel(level).rank
 
 
 def level_above(row: Row, *, from_level: str | None = None) -> tuple[str, int] | None:
@@ -54,9 +54,9 @@ def level_above(row: Row, *, from_level: str | None = None) -> tuple[str, int] |
 
     Levels a region tree skips (a city without counties) are null in the path and skipped.
     """
-    start = level_rank(from_level) if from_level else level_rank(row["owning_level"]) - 1
-    for index in range(start, -1, -1):
-        level = LEVEL_ORDER[index]
+    levels = ((RegionLevel(from_level), *RegionLevel(from_level).above) if from_level
+              else RegionLevel(row["owning_level"]).above)
+    for level in levels:
         region_id = row[f"{level}_id"]
         if region_id:
             return str(level), region_id

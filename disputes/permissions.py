@@ -25,7 +25,7 @@ from disputes.actions import ACTION_ROLES, CENTER, TRANSITIONS, Relation, action
 from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus
 from disputes.selectors import case_open_assignment as open_assignment
 from governance.errors import Forbidden
-from governance.models import LEVEL_ORDER, RegionLevel, Role, User
+from governance.models import RegionLevel, Role, User
 from governance.scoping import scope_for
 
 # The action → roles map and each action's relation to the case come from the action table.
@@ -64,7 +64,7 @@ def is_above_owner(user: User, case: Case) -> bool:
     region = user.region
     if region is None:
         return False
-    return LEVEL_ORDER.index(RegionLevel(region.level)) < LEVEL_ORDER.index(RegionLevel(case.owning_level))
+    return RegionLevel(region.level).is_above(case.owning_level)
 
 
 def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignment | None) -> str | None:

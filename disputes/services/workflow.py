@@ -27,7 +27,7 @@ from disputes.services.core import (
 )
 from disputes.services.escalation import case_escalate_by_rule
 from governance.errors import Conflict, InvalidInput, NotFound
-from governance.models import LEVEL_ORDER, Department, RegionLevel, User
+from governance.models import Department, RegionLevel, User
 
 # --- The workflow -----------------------------------------------------------------------------------
 
@@ -90,7 +90,7 @@ def _dispatch_target(ctx: TransitionContext, department_id: int | None, region_i
             raise InvalidInput(message, extra={"fields": {"department_id": message}})
         return {"department": department}
     region = ctx.scope.region_in_scope(region_id)
-    below = LEVEL_ORDER.index(RegionLevel(region.level)) > LEVEL_ORDER.index(RegionLevel(case.owning_level))
+    below = RegionLevel(case.owning_level).is_above(region.level)
     covers = getattr(case, f"{region.level}_id") == region.pk
     if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP) or not below or not covers:
         message = _("只能交办给案件发生地的下级综治中心")
