@@ -14,6 +14,9 @@ from disputes.actions import ACTION_BY_NAME, PAGE_ACTIONS, CaseAction, Input, Ki
 from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm
 from governance.scoping import Scope
 
+# The largest id PostgreSQL's bigint holds: a larger one is refused as input, never overflows.
+ID_MAX = 2**63 - 1
+
 
 class ActionForm(StyledForm):
     """Base of the derived forms: REF choices come from the actor's scope, the action's
@@ -24,7 +27,7 @@ class ActionForm(StyledForm):
     def __init__(self, *args, scope: Scope | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for spec in self.action.inputs:
-            if spec.kind == Kind.REF and spec.form_name in self.fields:
+            if spec.kind in (Kind.REF, Kind.REFS) and spec.form_name in self.fields:
                 field = self.fields[spec.form_name]
                 if scope is not None and spec.ref_choices is not None:
                     field.queryset = spec.ref_choices(scope)
@@ -47,6 +50,8 @@ class ActionForm(StyledForm):
             value = data.get(spec.form_name)
             if spec.kind == Kind.REF:
                 value = value.pk if value is not None else None
+            elif spec.kind == Kind.REFS:
+                value = [row.pk for row in value or ()]
             values[spec.name] = value
         if self.action.versioned:
             values["version"] = data.get("version")
@@ -69,7 +74,8 @@ def form_field(spec: Input) -> forms.Field:
         attrs = {"placeholder": spec.placeholder} if spec.placeholder else None
         return forms.CharField(**common, max_length=spec.max_length, widget=forms.TextInput(attrs=attrs))
     if spec.kind == Kind.INT:
-        return forms.IntegerField(**common, min_value=spec.min_value, max_value=spec.max_value)
+        return forms.IntegerField(**common, min_value=spec.min_value, max_value=spec.max_value or ID_MAX,
+                                  widget=forms.HiddenInput if spec.hidden else forms.NumberInput)
     if spec.kind == Kind.BOOL:
         widget = forms.HiddenInput if spec.hidden else forms.RadioSelect if spec.radio else forms.Select
         initial = None if spec.default is None else ("1" if spec.default else "0")
@@ -80,6 +86,10 @@ def form_field(spec: Input) -> forms.Field:
     if spec.kind == Kind.REF:
         model = apps.get_model(spec.ref_model)
         return forms.ModelChoiceField(**common, queryset=model.objects.none())
+    if spec.kind == Kind.REFS:
+        model = apps.get_model(spec.ref_model)
+        return forms.ModelMultipleChoiceField(**common, queryset=model.objects.none(),
+                                              widget=forms.SelectMultiple(attrs={"size": 4}))
     if spec.kind == Kind.DATETIME:
         return forms.DateTimeField(**common, widget=DateTimeLocalInput(),
                                    input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"])

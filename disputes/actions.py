@@ -70,6 +70,7 @@ class Relation(StrEnum):
     LEADER = "leader"  # a leader inside the jurisdiction
     CONTRIBUTOR = "contributor"  # the registrant, the owning center or the assignee
     CALLER = "caller"  # center staff in the jurisdiction, or the assignee (reveal personal data)
+    ASSISTANT = "assistant"  # the holder of an open assisting assignment (协办单位)
 
 
 class Kind(StrEnum):
@@ -79,6 +80,7 @@ class Kind(StrEnum):
     BOOL = "bool"  # the page shows two labelled choices ("1"/"0")
     CHOICE = "choice"
     REF = "ref"  # the id of a row the actor may pick (`ref_choices(scope)`)
+    REFS = "refs"  # several such ids (`name` ends in `_ids`; the page form names it without)
     DATETIME = "datetime"
     FILE = "file"
 
@@ -109,6 +111,8 @@ class Input:
 
     @property
     def form_name(self) -> str:
+        if self.kind == Kind.REFS:
+            return self.name.removesuffix("_ids") + "s"
         return self.name.removesuffix("_id") if self.kind == Kind.REF else self.name
 
 
@@ -147,9 +151,18 @@ def _version_note(text: Promise, *, required: bool = True) -> Input:
     return Input("note", Kind.TEXT, text, required=required)
 
 
+# The most assisting units one dispatch may name.
+ASSISTS_MAX = 10
+
+
 def _dispatch_targets_exactly_one(data: Mapping[str, Any]) -> Promise | None:
     if (data.get("department_id") is None) == (data.get("region_id") is None):
         return _("请选择交办单位或下级综治中心（二选一）")
+    assists = list(data.get("assist_department_ids") or [])
+    if len(assists) != len(set(assists)) or (data.get("department_id") in assists):
+        return _("协办单位不能重复，也不能是牵头单位")
+    if len(assists) > ASSISTS_MAX:
+        return _("协办单位最多%(n)s个") % {"n": ASSISTS_MAX}
     return None
 
 
@@ -172,6 +185,8 @@ def _now_minute() -> dt.datetime:
 
 _S = CaseState
 _OPEN = frozenset(OPEN_STATES)
+# States in which assisting units work on their part.
+_ASSISTED = frozenset({_S.DISPATCHED, _S.IN_PROGRESS})
 
 ACTIONS: tuple[CaseAction, ...] = (
     CaseAction("register", _("登记"), CENTER | {Role.GRID_WORKER}, Relation.NONE),
@@ -198,6 +213,10 @@ ACTIONS: tuple[CaseAction, ...] = (
                   ref_choices=_dispatch_departments, ref_label=lambda d: f"{d.region.name} · {d.name}"),
             Input("region_id", Kind.REF, _("或交办下级综治中心"), required=False, ref_model="governance.Region",
                   ref_choices=_dispatch_regions, help_text="交办给下级综治中心时填写区划；与 department_id 二选一"),
+            Input("assist_department_ids", Kind.REFS, _("协办单位(一揽子调处)"), required=False,
+                  ref_model="governance.Department", ref_choices=_dispatch_departments,
+                  ref_label=lambda d: f"{d.region.name} · {d.name}",
+                  help_text="联合调处：协办单位各自签收、办理并反馈，牵头单位在协办单位反馈后办结"),
             Input("instructions", Kind.TEXT, _("交办意见"), required=False),
         )),
     CaseAction(
@@ -206,6 +225,20 @@ ACTIONS: tuple[CaseAction, ...] = (
     CaseAction(
         "return", _("退回"), HANDLING, Relation.SIGNER, Transition(frozenset({_S.DISPATCHED}), _S.ACCEPTED),
         service="case_return", versioned=True, inputs=(Input("reason", Kind.TEXT, _("退回理由")),)),
+    CaseAction(
+        "assist_sign", _("协办签收"), HANDLING, Relation.ASSISTANT, Transition(_ASSISTED),
+        service="case_assist_sign", verb=_("签收协办")),
+    CaseAction(
+        "assist_report", _("协办反馈"), HANDLING, Relation.ASSISTANT, Transition(_ASSISTED),
+        service="case_assist_report", inputs=(Input("note", Kind.TEXT, _("协办情况")),)),
+    CaseAction(
+        # The owning center closes an assisting unit's part without its report (with a reason),
+        # so the lead can resolve: the override the loop needs when a unit cannot report.
+        "assist_withdraw", _("收回协办"), CENTER, Relation.CENTER, Transition(_ASSISTED),
+        service="case_assist_withdraw", section=True, inputs=(
+            Input("assignment_id", Kind.INT, _("协办交办"), min_value=1, hidden=True),
+            Input("reason", Kind.TEXT, _("收回理由")),
+        )),
     CaseAction(
         "handle", _("先行调解(本中心办理)"), CENTER, Relation.CENTER,
         Transition(frozenset({_S.ACCEPTED}), _S.IN_PROGRESS),
@@ -286,6 +319,8 @@ ACTIONS: tuple[CaseAction, ...] = (
             Input("facts", Kind.TEXT, _("主要事实、争议事项及各方责任"), required=False, textarea_rows=3),
             Input("agreement_content", Kind.TEXT, _("协议内容"), required=False, textarea_rows=3),
             Input("performance", Kind.TEXT, _("履行方式、期限"), required=False),
+            Input("joint_unit_ids", Kind.REFS, _("联合调解单位"), required=False, ref_model="governance.Department",
+                  ref_choices=_dispatch_departments, ref_label=lambda d: f"{d.region.name} · {d.name}"),
         )),
     CaseAction(
         "attachment", _("附件"), HANDLING | {Role.GRID_WORKER}, Relation.CONTRIBUTOR, Transition(_OPEN),

@@ -34,7 +34,7 @@ from disputes import serializers as s
 from disputes.actions import PERFORMED, CaseAction, Kind
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
-from disputes.permissions import case_available_actions, open_assignment
+from disputes.permissions import case_available_actions
 from governance import clock
 from governance import permissions as governance_permissions
 from governance.api import (
@@ -57,10 +57,12 @@ IDEMPOTENCY_KEY_MAX = 200
 def case_detail_data(api: ScopedApi, case_id: int) -> dict[str, Any]:
     """The detail body of one case as `api`'s caller sees it (scoped; 404 outside)."""
     case = selectors.case_get(scope=api.scope, case_id=case_id)
-    assignment = open_assignment(case)
+    assignment, assists = selectors.case_open_assignments(case)
     context = {
         "assignment": assignment,
-        "available_actions": case_available_actions(user=api.request.user, case=case, assignment=assignment),
+        "assists": assists,
+        "available_actions": case_available_actions(user=api.request.user, case=case, assignment=assignment,
+                                                    assists=assists),
     }
     return s.CaseDetailOutputSerializer(case, context=context).data
 

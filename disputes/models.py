@@ -267,9 +267,18 @@ class AssignmentStatus(models.TextChoices):
 OPEN_ASSIGNMENT_STATES = ("pending", "signed")
 
 
+class AssignmentRole(models.TextChoices):
+    """一揽子调处: one lead unit holds the case; assisting units each do their part."""
+
+    LEAD = "lead", _("牵头单位")
+    ASSIST = "assist", _("协办单位")
+
+
 class CaseAssignment(BaseModel):
-    """A dispatch (交办) to a department or to a lower region's center. At most one open
-    assignment per case, held by the database."""
+    """A dispatch (交办) to a department or to a lower region's center, as the lead unit (牵头,
+    it holds the case and resolves it) or an assisting unit (协办, it signs, does its part and
+    reports). At most one open lead assignment per case, and one open assignment per unit,
+    held by the database."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
@@ -283,6 +292,10 @@ class CaseAssignment(BaseModel):
     signed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
+    role = models.CharField(_("承办角色"), max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
+    result = models.TextField(_("协办反馈"), blank=True)
+    # Set once by the deadline sweep when an assisting unit's deadline passes (its red card).
+    overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["case_id", "id"]
@@ -290,16 +303,30 @@ class CaseAssignment(BaseModel):
         verbose_name_plural = _("交办")
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=Q(status__in=OPEN_ASSIGNMENT_STATES), name="case_one_open_assignment"
+                fields=["case"], condition=Q(status__in=OPEN_ASSIGNMENT_STATES, role="lead"),
+                name="case_one_open_lead_assignment",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "department"], condition=Q(status__in=OPEN_ASSIGNMENT_STATES),
+                name="case_unit_open_once",
             ),
             models.CheckConstraint(
                 condition=Q(department__isnull=False) | Q(region__isnull=False), name="assignment_has_target"
             ),
         ]
-        indexes = [models.Index(fields=["department", "status"], name="assignment_dept_status")]
+        indexes = [
+            models.Index(fields=["department", "status"], name="assignment_dept_status"),
+            # The sweep's probe for assisting units past their deadline.
+            models.Index(fields=["due_at"], name="assignment_assist_due",
+                         condition=Q(status__in=OPEN_ASSIGNMENT_STATES, role="assist", overdue_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department or self.region}"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == AssignmentRole.LEAD
 
 
 class CaseEvent(models.Model):
@@ -348,6 +375,8 @@ class Mediation(BaseModel):
     facts = models.TextField(_("主要事实、争议事项及各方责任"), blank=True)
     agreement_content = models.TextField(_("协议内容"), blank=True)
     performance = models.TextField(_("履行方式、期限"), blank=True)
+    # 联合调解: the units whose people sat at the table (their mediators are named above).
+    joint_units = models.ManyToManyField(Department, verbose_name=_("联合调解单位"), blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

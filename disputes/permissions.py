@@ -21,8 +21,9 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from disputes.actions import ACTION_ROLES, CENTER, TRANSITIONS, Relation, actions_with
-from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.actions import ACTION_ROLES, CENTER, HANDLING, TRANSITIONS, Relation, actions_with
+from disputes.models import AssignmentStatus, Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.selectors import case_assist_assignments
 from disputes.selectors import case_open_assignment as open_assignment
 from governance.errors import Forbidden
 from governance.models import RegionLevel, Role, User
@@ -39,6 +40,9 @@ OVERSIGHT_ACTIONS = actions_with(Relation.OVERSIGHT)
 LEADER_ACTIONS = actions_with(Relation.LEADER)
 CONTRIBUTOR_ACTIONS = actions_with(Relation.CONTRIBUTOR)
 CALLER_ACTIONS = actions_with(Relation.CALLER)
+# Actions of an assisting unit (协办) on its own part, and the center's override of one.
+ASSISTANT_ACTIONS = actions_with(Relation.ASSISTANT)
+ASSIST_ACTIONS = ASSISTANT_ACTIONS | {"assist_withdraw"}
 
 
 def registered_actions() -> dict[str, Iterable[str]]:
@@ -67,8 +71,33 @@ def is_above_owner(user: User, case: Case) -> bool:
     return RegionLevel(region.level).is_above(case.owning_level)
 
 
-def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignment | None) -> str | None:
-    """Why `user` may not take `action` on `case` (role already allowed), or None."""
+def held_assist(user: User, assists: Iterable[CaseAssignment], status: str | None = None) -> CaseAssignment | None:
+    """The open assisting assignment among `assists` that `user`'s unit holds (in `status`)."""
+    for assist in assists:
+        if holds_assignment(user, assist) and (status is None or assist.status == status):
+            return assist
+    return None
+
+
+def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignment | None,
+                   assists: list[CaseAssignment] | None = None) -> str | None:
+    """Why `user` may not take `action` on `case` (role already allowed), or None.
+    `assists`: the case's open assisting assignments (loaded when needed and not given)."""
+    def open_assists() -> list[CaseAssignment]:
+        nonlocal assists
+        if assists is None:  # loaded only when a rule needs them
+            assists = case_assist_assignments(case)
+        return assists
+
+    if action == "assist_withdraw" and not open_assists():
+        return _("没有进行中的协办")
+    if action in ASSISTANT_ACTIONS:
+        wanted = AssignmentStatus.PENDING if action == "assist_sign" else AssignmentStatus.SIGNED
+        if held_assist(user, open_assists(), wanted) is not None:
+            return None
+        if held_assist(user, open_assists()) is not None:
+            return _("协办已签收") if action == "assist_sign" else _("请先签收协办")
+        return _("该案件未请您所在的单位协办")
     if action in CENTER_ACTIONS:
         if action == "extend_decide" and user.role == Role.LEADER:
             return None if case.owning_region_id == user.region_id else _("只有案件责任中心可以审批延期")
@@ -88,13 +117,15 @@ def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignme
     if action in LEADER_ACTIONS:
         return None
     if action in CONTRIBUTOR_ACTIONS:
-        if case.registered_by_id == user.pk or is_owning_center(user, case) or holds_assignment(user, assignment):
+        if case.registered_by_id == user.pk or is_owning_center(user, case) or holds_assignment(user, assignment) \
+                or (user.role in HANDLING and held_assist(user, open_assists()) is not None):
             return None
         return _("只有登记人、责任中心或承办单位可以上传附件")
     if action in CALLER_ACTIONS:
         # Center staff anywhere in the jurisdiction may call the parties; a handler only
         # while the case is assigned to their unit.
-        if user.role in CENTER or holds_assignment(user, assignment):
+        if user.role in CENTER or holds_assignment(user, assignment) or (
+                user.role == Role.HANDLER and held_assist(user, open_assists()) is not None):
             return None
         return _("无权查看当事人完整信息")
     return _("当前角色无权执行此操作")
@@ -105,22 +136,24 @@ def require_role(*, user: User, action: str) -> None:
         raise Forbidden(_("当前角色无权执行此操作"), extra={"action": action})
 
 
-def require_relation(*, user: User, case: Case, action: str, assignment: CaseAssignment | None | bool = True) -> None:
+def require_relation(*, user: User, case: Case, action: str, assignment: CaseAssignment | None | bool = True,
+                     assists: list[CaseAssignment] | None = None) -> None:
     """Raise Forbidden unless `user`'s relation to `case` (owner, assignee, upper level)
     allows `action`. The caller has already loaded `case` through the user's scope. Pass
     the open assignment when already loaded (or None when there is none) to save a query.
     """
     if assignment is True:
         assignment = open_assignment(case) if _needs_assignment(action) else None
-    reason = _object_denial(user, case, action, assignment)  # type: ignore[arg-type]
+    reason = _object_denial(user, case, action, assignment, assists)  # type: ignore[arg-type]
     if reason:
         raise Forbidden(reason, extra={"action": action})
 
 
-def require_action(*, user: User, case: Case, action: str, assignment: CaseAssignment | None | bool = True) -> None:
+def require_action(*, user: User, case: Case, action: str, assignment: CaseAssignment | None | bool = True,
+                   assists: list[CaseAssignment] | None = None) -> None:
     """Role, then relation (see the module docstring); raises Forbidden."""
     require_role(user=user, action=action)
-    require_relation(user=user, case=case, action=action, assignment=assignment)
+    require_relation(user=user, case=case, action=action, assignment=assignment, assists=assists)
 
 
 def _needs_assignment(action: str) -> bool:
@@ -128,7 +161,8 @@ def _needs_assignment(action: str) -> bool:
 
 
 def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True,
-                           pending_extension: bool | None = None) -> list[str]:
+                           pending_extension: bool | None = None,
+                           assists: list[CaseAssignment] | None = None) -> list[str]:
     """Action names `user` may take on `case` now (role, jurisdiction, state, relation).
     Pass the open assignment when already loaded (or None when there is none), and whether an
     extension request is pending when the caller has the case's requests, to save queries."""
@@ -144,7 +178,9 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
     ]
     if assignment is True:
         assignment = open_assignment(case) if any(_needs_assignment(a) for a in candidates) else None
-    allowed = [a for a in candidates if _object_denial(user, case, a, assignment) is None]
+    if assists is None and any(a in ASSIST_ACTIONS for a in candidates):
+        assists = case_assist_assignments(case)  # once for every assisting rule
+    allowed = [a for a in candidates if _object_denial(user, case, a, assignment, assists) is None]
     if "extend" in allowed or "extend_decide" in allowed:
         if pending_extension is None:
             pending_extension = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()

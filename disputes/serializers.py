@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from disputes.actions import PERFORMED, CaseAction, Input, Kind
 from disputes.models import (
+    AssignmentRole,
     AssignmentStatus,
     CaseState,
     Channel,
@@ -108,6 +109,8 @@ class AssignmentOutputSerializer(serializers.Serializer):
     assigned_by = UserRefOutputSerializer()
     created_at = serializers.DateTimeField()
     signed_at = serializers.DateTimeField(allow_null=True)
+    role = serializers.ChoiceField(choices=AssignmentRole.choices, help_text="lead 牵头单位；assist 协办单位")
+    result = serializers.CharField(help_text="协办单位的反馈")
 
 
 class CaseDetailOutputSerializer(CaseListOutputSerializer):
@@ -136,7 +139,13 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     parties = PartyOutputSerializer(many=True, source="parties.all")
     current_assignment = serializers.SerializerMethodField()
+    assist_assignments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(AssignmentOutputSerializer(many=True))
+    def get_assist_assignments(self, case) -> list[dict]:
+        """The open assisting units (一揽子调处), each with its own sign and deadline."""
+        return AssignmentOutputSerializer(self.context.get("assists", []), many=True).data
 
     @extend_schema_field(AssignmentOutputSerializer(allow_null=True))
     def get_current_assignment(self, case) -> dict | None:
@@ -265,6 +274,8 @@ def input_field(spec: Input) -> serializers.Field:
         common["required"] = False
         if spec.kind in (Kind.TEXT, Kind.LINE):
             common.update(allow_blank=True, default="")
+        elif spec.kind == Kind.REFS:
+            common["default"] = list
         elif spec.kind == Kind.REF or spec.default is None:
             common.update(allow_null=True, default=None)
         else:
@@ -275,6 +286,9 @@ def input_field(spec: Input) -> serializers.Field:
         return serializers.IntegerField(**common, min_value=spec.min_value, max_value=spec.max_value or ID_MAX)
     if spec.kind == Kind.REF:
         return serializers.IntegerField(**common, min_value=1, max_value=ID_MAX)
+    if spec.kind == Kind.REFS:
+        return serializers.ListField(**common, child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+                                     max_length=50)
     if spec.kind == Kind.BOOL:
         return serializers.BooleanField(**common)
     if spec.kind == Kind.CHOICE:

@@ -64,6 +64,7 @@ EVENT_LABELS: dict[str, Any] = {
     **ACTION_LABELS,
     "yellow": gettext_lazy("亮黄牌"),
     "red": gettext_lazy("亮红牌"),
+    "assist_red": gettext_lazy("协办超期"),
 }
 
 
@@ -239,12 +240,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     # Sections the case has no rows in (case.has_*) cost no query.
     assignments = list(case.assignments.select_related("department", "region", "assigned_by", "signed_by"))
     extensions = list(case.extensions.select_related("requested_by", "decided_by")) if case.has_extensions else []
-    assignment = next((a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES), None)
+    assignment = next((a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES and a.is_lead), None)
+    assists = [a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES and not a.is_lead]
     available = permissions.case_available_actions(
-        user=request.user, case=case, assignment=assignment,
+        user=request.user, case=case, assignment=assignment, assists=assists,
         pending_extension=any(e.status == ExtensionStatus.PENDING for e in extensions))
     try:
-        permissions.require_action(user=request.user, case=case, action="reveal", assignment=assignment)
+        permissions.require_action(user=request.user, case=case, action="reveal", assignment=assignment,
+                                   assists=assists)
         can_reveal = True
     except Forbidden:
         can_reveal = False
@@ -271,6 +274,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "action_forms": action_forms,
         "mediation_form": action_form("mediation", case=case, scope=scope) if "mediation" in available else None,
         "attachment_form": action_form("attachment", case=case, scope=scope) if "attachment" in available else None,
+        "withdraw_form": "assist_withdraw" in available,
+        "open_statuses": OPEN_ASSIGNMENT_STATES,
         "can_reveal": can_reveal,
         "agreement": MediationOutcome.AGREEMENT,
     }

@@ -71,7 +71,8 @@ PARTY_COLUMNS = ["id", "created_at", "updated_at", "role", "kind", "name", "id_n
                  "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "address", "case_id"]
 EVENT_COLUMNS = ["id", "created_at", "action", "from_state", "to_state", "note", "data", "actor_id", "case_id"]
 ASSIGNMENT_COLUMNS = ["id", "created_at", "updated_at", "status", "due_at", "instructions", "signed_at", "closed_at",
-                      "return_reason", "assigned_by_id", "case_id", "department_id", "region_id", "signed_by_id"]
+                      "return_reason", "assigned_by_id", "case_id", "department_id", "region_id", "signed_by_id",
+                      "role", "result"]
 ESCALATION_COLUMNS = ["id", "created_at", "updated_at", "from_level", "to_level", "reason", "note", "actor_id",
                       "case_id", "to_region_id"]
 
@@ -320,7 +321,7 @@ class CaseGenerator:
             self.writers[CaseAssignment].add((
                 self.ids[CaseAssignment].take(), at, signed_at or at, status,
                 assignment_due, "请依法及时处理", signed_at,
-                resolved_at if status == "completed" else None, "", by, case_id, dept, None, signer))
+                resolved_at if status == "completed" else None, "", by, case_id, dept, None, signer, "lead", ""))
         for at, actor, action, from_state, to_state, note in events:
             self.writers[CaseEvent].add((self.ids[CaseEvent].take(), at, action, from_state, to_state, note, {},
                                          actor, case_id))

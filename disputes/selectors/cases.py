@@ -18,6 +18,7 @@ from disputes import parties as party_data
 from disputes.models import (
     OPEN_ASSIGNMENT_STATES,
     OPEN_STATES,
+    AssignmentRole,
     AssignmentStatus,
     Attachment,
     Case,
@@ -187,9 +188,10 @@ def case_parties(*, scope: Scope, case_id: Any) -> QuerySet[CaseParty]:
 
 # --- Inboxes ------------------------------------------------------------------------------------
 
-def _assigned_to(user: User, status: str | tuple[str, ...]) -> Exists | None:
-    """Cases with an assignment in `status` held by the user's department (handlers) or by
-    the user's center (a lower center dispatched to by its upper one)."""
+def _assigned_to(user: User, status: str | tuple[str, ...], *, role: str | None = None) -> Exists | None:
+    """Cases with an assignment in `status` (of `role` when given) held by the user's
+    department (handlers) or by the user's center (a lower center dispatched to by its upper
+    one)."""
     statuses = (status,) if isinstance(status, str) else status
     if user.role == Role.HANDLER and user.department_id:
         holder = Q(department_id=user.department_id)
@@ -197,7 +199,9 @@ def _assigned_to(user: User, status: str | tuple[str, ...]) -> Exists | None:
         holder = Q(region_id=user.region_id)
     else:
         return None
-    # Uses index: case_one_open_assignment / assignment_dept_status
+    if role is not None:
+        holder &= Q(role=role)
+    # Uses index: case_one_open_lead_assignment / assignment_dept_status
     return Exists(CaseAssignment.objects.filter(holder, case_id=OuterRef("pk"), status__in=statuses))
 
 
@@ -214,7 +218,9 @@ def _box_conditions(user: User) -> dict[str, Q]:
     pending = _assigned_to(user, AssignmentStatus.PENDING)
     signed = _assigned_to(user, OPEN_ASSIGNMENT_STATES)
     if pending is not None:
-        boxes["to_sign"] = Q(pending) & Q(state=CaseState.DISPATCHED)
+        # The lead signs a dispatched case; an assisting unit signs its own part at any time.
+        boxes["to_sign"] = (Q(pending) & Q(state=CaseState.DISPATCHED)) | (
+            Q(_assigned_to(user, AssignmentStatus.PENDING, role=AssignmentRole.ASSIST)) & Q(state__in=OPEN_STATES))
     in_progress = Q(signed) & Q(state=CaseState.IN_PROGRESS) if signed is not None else never
     if center:
         # Cases the center handles itself (先行调解) have no open assignment.
@@ -231,7 +237,9 @@ def _box_conditions(user: User) -> dict[str, Q]:
 
 
 def _assigned_to_anyone() -> Exists:
-    return Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATES))
+    """Cases with an open lead assignment (a case the center handles itself has none)."""
+    return Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATES,
+                                                role=AssignmentRole.LEAD))
 
 
 def case_inbox(*, scope: Scope, user: User, box: str) -> QuerySet[Case]:
@@ -288,13 +296,32 @@ def related_case_hints(
 
 
 def case_open_assignment(case: Case) -> CaseAssignment | None:
-    """The case's open (pending or signed) assignment; `case` was loaded through a scope."""
-    # Uses index: case_one_open_assignment (partial unique on case where status is open)
+    """The case's open (pending or signed) lead assignment; `case` was loaded through a scope."""
+    # Uses index: case_one_open_lead_assignment (partial unique on case where status is open)
     return (
-        CaseAssignment.objects.filter(case_id=case.pk, status__in=("pending", "signed"))
+        CaseAssignment.objects.filter(case_id=case.pk, status__in=OPEN_ASSIGNMENT_STATES, role=AssignmentRole.LEAD)
         .select_related("department", "region", "assigned_by")  # what the API detail renders
         .first()
     )
+
+
+def case_open_assignments(case: Case) -> tuple[CaseAssignment | None, list[CaseAssignment]]:
+    """(the open lead assignment, the open assisting ones) in one query; `case` was loaded
+    through a scope."""
+    # Uses index: case_unit_open_once (case, department where open)
+    rows = list(CaseAssignment.objects.filter(case_id=case.pk, status__in=OPEN_ASSIGNMENT_STATES)
+                .select_related("department", "region", "assigned_by").order_by("id"))
+    lead = next((a for a in rows if a.role == AssignmentRole.LEAD), None)
+    return lead, [a for a in rows if a.role == AssignmentRole.ASSIST]
+
+
+def case_assist_assignments(case: Case, *, open_only: bool = True) -> list[CaseAssignment]:
+    """The case's assisting assignments (协办), open ones by default; `case` was loaded
+    through a scope."""
+    rows = CaseAssignment.objects.filter(case_id=case.pk, role=AssignmentRole.ASSIST)
+    if open_only:
+        rows = rows.filter(status__in=OPEN_ASSIGNMENT_STATES)
+    return list(rows.select_related("department", "region").order_by("id"))
 
 
 def cases_red_at_top(*, scope: Scope) -> QuerySet[Case]:

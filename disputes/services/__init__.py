@@ -16,6 +16,7 @@ from typing import Any
 from disputes.actions import CaseAction
 from disputes.services.escalation import case_escalate, case_escalate_by_rule
 from disputes.services.intake import CaseInput, PartyInput, case_register
+from disputes.services.joint import case_assist_report, case_assist_sign, case_assist_withdraw
 from disputes.services.oversight import (
     case_extend_decide,
     case_extend_request,
@@ -57,7 +58,7 @@ def action_perform(action: CaseAction, *, actor: User, case_id: int, data: dict[
 __all__ = [
     "action_perform",
     "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput",
-    "attachment_add", "case_accept", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
+    "attachment_add", "case_accept", "case_assist_report", "case_assist_sign", "case_assist_withdraw", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
     "case_extend_decide", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
     "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",
     "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",

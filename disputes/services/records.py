@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from disputes.services.core import (
 )
 from governance import clock
 from governance.errors import Forbidden, InvalidInput, NotFound
-from governance.models import User
+from governance.models import Department, User
 from governance.scoping import scope_for
 from governance.services import audit_record
 
@@ -43,6 +44,7 @@ class MediationInput:
     facts: str = ""
     agreement_content: str = ""
     performance: str = ""
+    joint_unit_ids: Sequence[int] = ()  # 联合调解: units present (inside the actor's jurisdiction)
 
 
 
@@ -72,14 +74,24 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         errors["agreement_content"] = _("达成协议时请填写协议内容")
     if errors:
         raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
+    unit_ids = [parse_id(value, _("该单位")) for value in data.joint_unit_ids or ()]
+    units: list[Department] = []
 
     def after(ctx: TransitionContext) -> None:
+        if unit_ids:
+            found = list(ctx.scope.filter(Department.objects.filter(pk__in=set(unit_ids), is_active=True)))
+            if len(found) != len(set(unit_ids)):
+                raise NotFound(_("未找到联合调解单位"))
+            units.extend(found)
         ctx.result = Mediation.objects.create(
             case=ctx.case, mediators=data.mediators.strip(), organisation=data.organisation.strip(),
             held_at=data.held_at, place=data.place.strip(), record=data.record, outcome=data.outcome,
             facts=data.facts, agreement_content=data.agreement_content, performance=data.performance,
             created_by=ctx.actor,
         )
+        if units:
+            ctx.result.joint_units.set(units)
+            ctx.data["joint_unit_ids"] = [u.pk for u in units]
         ctx.data.update(mediation_id=ctx.result.pk, outcome=data.outcome)
 
     return transition(actor=actor, case_id=case_id, action="mediation", after=after).result

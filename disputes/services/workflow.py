@@ -2,6 +2,7 @@
 resolve and the callback that closes the case or sends it back (重办)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from disputes.models import (
     RiskGrade,
     Step,
 )
+from disputes.selectors import case_assist_assignments
 from disputes.services.core import (
     Recipients,
     TransitionContext,
@@ -26,6 +28,7 @@ from disputes.services.core import (
     transition,
 )
 from disputes.services.escalation import case_escalate_by_rule
+from disputes.services.joint import assist_departments, assists_close, assists_create
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Department, RegionLevel, User
 
@@ -100,10 +103,14 @@ def _dispatch_target(ctx: TransitionContext, department_id: int | None, region_i
 
 @transaction.atomic
 def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None, region_id: int | None = None,
-                  instructions: str = "", version: int | None = None) -> Case:
-    """交办: accepted → dispatched to a department or a lower center, which must sign in time."""
+                  instructions: str = "", version: int | None = None,
+                  assist_department_ids: Sequence[int] = ()) -> Case:
+    """交办: accepted → dispatched to a lead department or a lower center, which must sign in
+    time; with assisting units (一揽子调处), each gets its own assignment to sign and report."""
     def changes(ctx: TransitionContext) -> dict[str, Any]:
         ctx.data["target"] = _dispatch_target(ctx, department_id, region_id)
+        ctx.data["assists"] = assist_departments(
+            ctx, assist_department_ids, lead_department_id=parse_id(department_id, "") if department_id else None)
         return deadlines.step_changes(ctx.case, Step.SIGN, ctx.now)
 
     def after(ctx: TransitionContext) -> None:
@@ -120,12 +127,19 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
                 )
         except IntegrityError:
             raise Conflict(_("该案件已交办，请刷新后重试"), code="stale") from None
+        assists = assists_create(ctx, ctx.data.pop("assists"), due_at=ctx.result.due_at,
+                                 instructions=(instructions or "").strip())
         ctx.data.update(assignment_id=ctx.result.pk, department_id=ctx.result.department_id,
                         region_id=ctx.result.region_id)
+        if assists:
+            ctx.data["assist_department_ids"] = [a.department_id for a in assists]
+        notify_units["assists"] = Recipients(department_ids=tuple(a.department_id for a in assists))
 
+    notify_units: dict[str, Recipients] = {}
     return transition(
         actor=actor, case_id=case_id, action="dispatch", version=version, changes=changes, after=after,
-        note=(instructions or "").strip(), recipients=lambda ctx: Recipients.of_assignment(ctx.result),
+        note=(instructions or "").strip(),
+        recipients=lambda ctx: Recipients.of_assignment(ctx.result) | notify_units["assists"],
     ).case
 
 
@@ -162,6 +176,10 @@ def case_return(*, actor: User, case_id: int, reason: str, version: int | None =
     def after(ctx: TransitionContext) -> None:
         _close_assignment(ctx, expected=AssignmentStatus.PENDING, status=AssignmentStatus.RETURNED,
                           return_reason=reason, closed_at=ctx.now)
+        # The case goes back to the center as a whole: the assisting units' parts end too.
+        closed = assists_close(ctx.case, now=ctx.now, reason=reason)
+        if closed:
+            ctx.data["withdrawn_assignment_ids"] = closed
 
     return transition(
         actor=actor, case_id=case_id, action="return", version=version, changes=changes, after=after,
@@ -190,6 +208,15 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
     """办结: in_progress → resolved; the center has the callback time limit to call back."""
     note = required_text(note, "note", _("请填写办理结果"))
 
+    def changes(ctx: TransitionContext) -> dict[str, Any]:
+        waiting = case_assist_assignments(ctx.case)
+        if waiting:
+            names = "、".join(a.department.name if a.department_id else a.region.name for a in waiting)
+            raise Conflict(
+                _("协办单位（%(units)s）尚未反馈，不能办结；请等待反馈，或由责任中心收回协办") % {"units": names},
+                code="assist_pending", extra={"assignment_ids": [a.pk for a in waiting]})
+        return {**deadlines.step_changes(ctx.case, Step.CALLBACK, ctx.now), "resolved_at": ctx.now}
+
     def after(ctx: TransitionContext) -> None:
         if ctx.assignment is not None:
             _close_assignment(ctx, expected=AssignmentStatus.SIGNED, status=AssignmentStatus.COMPLETED,
@@ -197,8 +224,7 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
 
     return transition(
         actor=actor, case_id=case_id, action="resolve", version=version, note=note, after=after,
-        changes=lambda ctx: {**deadlines.step_changes(ctx.case, Step.CALLBACK, ctx.now), "resolved_at": ctx.now},
-        recipients=owning_center,
+        changes=changes, recipients=owning_center,
     ).case
 
 

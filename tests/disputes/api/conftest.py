@@ -51,6 +51,12 @@ def category(db):
     return CategoryFactory(code="T-NEIGHBOUR", name="邻里纠纷")
 
 
+@pytest.fixture
+def case(people, category) -> dict:
+    """A case registered in village A1x by the A1 clerk."""
+    return register(people.clerk, people.tree.village_a1x, category)
+
+
 def client_for(user: User) -> APIClient:
     """An API client signed in with a session (as the pages' htmx calls are)."""
     client = APIClient()

@@ -1,7 +1,6 @@
 """POST /api/v1/cases/{id}/<action>/: each action's happy path and the 400/403/404/409 shapes."""
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disputes.models import Attachment, Case, CaseEvent, ExtensionRequest, Mediation, Supervision
@@ -12,12 +11,6 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
-
-
-@pytest.fixture
-def case(people, category) -> dict:
-    """A case registered in village A1x by the A1 clerk."""
-    return register(people.clerk, people.tree.village_a1x, category)
 
 
 def accepted(people, case) -> dict:

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 ACTIONS = ("accept", "reject", "dispatch", "sign", "return", "progress", "resolve", "callback", "escalate",
            "extend", "supervise", "urge", "handle", "instruct", "urgent", "extend_decide", "mediation",
-           "attachments", "link")
+           "attachments", "link", "assist_sign", "assist_report", "assist_withdraw")
 
 
 def schema() -> dict:
@@ -34,7 +34,7 @@ def test_schema_is_openapi_3_and_lists_every_contract_path(db):
 def test_each_action_documents_its_own_input_fields(db):
     spec = schema()
     assert request_fields(spec, "/api/v1/cases/{id}/dispatch/") == {
-        "department_id", "region_id", "instructions", "version"}
+        "department_id", "region_id", "assist_department_ids", "instructions", "version"}
     assert request_fields(spec, "/api/v1/cases/{id}/return/") == {"reason", "version"}
     assert request_fields(spec, "/api/v1/cases/{id}/callback/") == {"satisfied", "note", "version"}
     assert "file" in request_fields(spec, "/api/v1/cases/{id}/attachments/", "multipart/form-data")
