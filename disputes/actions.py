@@ -22,13 +22,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from disputes.models import OPEN_STATES, CaseState, MediationOutcome, RiskGrade, SupervisionLevel
-from governance.models import Department, RegionLevel, Role
+from disputes.models import (
+    OPEN_STATES,
+    CaseState,
+    MediationOrganisation,
+    MediationOutcome,
+    ReferralKind,
+    ReferralStatus,
+    RiskGrade,
+    SupervisionLevel,
+)
+from governance.models import Department, Region, RegionLevel, Role
 
 CENTER = frozenset({Role.WINDOW_STAFF, Role.DISPATCHER})
 HANDLING = CENTER | {Role.HANDLER}
@@ -175,6 +185,16 @@ def _dispatch_regions(scope):
     return scope.regions().exclude(pk=scope.region_id).filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
 
 
+def _referral_takers(scope):
+    """Organisations a case of this jurisdiction may be referred to: those inside it, and those
+    of the regions above it (the county court takes a township's cases)."""
+    own = Region.objects.filter(pk=scope.region_id)  # subqueries: no query until the rows are read
+    above = Q(region_id__in=own.values("city_id")) | Q(region_id__in=own.values("county_id")) | Q(
+        region_id__in=own.values("township_id"))
+    inside = Q(**{scope.column: scope.region_id})
+    return MediationOrganisation.objects.filter(inside | above, is_active=True).order_by("kind", "name")
+
+
 def _risk_grades(scope):
     return RiskGrade.objects.all()
 
@@ -183,8 +203,15 @@ def _now_minute() -> dt.datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
+# Where a case may be referred from its page (司法确认 goes from the agreement), and what may
+# come back (named module-level: the OpenAPI schema names its enums after them).
+REFER_KINDS = [(k.value, k.label) for k in ReferralKind if k != ReferralKind.JUDICIAL_CONFIRMATION]
+REFERRAL_RESULTS = [(s.value, s.label) for s in ReferralStatus if s != ReferralStatus.OPEN]
+
 _S = CaseState
 _OPEN = frozenset(OPEN_STATES)
+# A referral is made while the case is handled; 司法确认 also after it was resolved.
+_REFERRABLE = frozenset({_S.ACCEPTED, _S.IN_PROGRESS, _S.RESOLVED})
 # States in which assisting units work on their part.
 _ASSISTED = frozenset({_S.DISPATCHED, _S.IN_PROGRESS})
 
@@ -319,8 +346,35 @@ ACTIONS: tuple[CaseAction, ...] = (
             Input("facts", Kind.TEXT, _("主要事实、争议事项及各方责任"), required=False, textarea_rows=3),
             Input("agreement_content", Kind.TEXT, _("协议内容"), required=False, textarea_rows=3),
             Input("performance", Kind.TEXT, _("履行方式、期限"), required=False),
+            Input("mediated_by_id", Kind.REF, _("调解组织(登记)"), required=False,
+                  ref_model="disputes.MediationOrganisation",
+                  ref_choices=lambda scope: _referral_takers(scope).exclude(kind__in=["court", "administrative"])),
             Input("joint_unit_ids", Kind.REFS, _("联合调解单位"), required=False, ref_model="governance.Department",
                   ref_choices=_dispatch_departments, ref_label=lambda d: f"{d.region.name} · {d.name}"),
+        )),
+    CaseAction(
+        # 三调联动 / 诉调对接: to people's or administrative mediation, or the court's 诉前调解.
+        "refer", _("转调"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
+        service="case_refer", verb=_("转调/诉调对接"), creates="ReferralOutputSerializer", inputs=(
+            Input("kind", Kind.CHOICE, _("转调类型"), choices=REFER_KINDS),
+            Input("organisation_id", Kind.REF, _("接收组织"), ref_model="disputes.MediationOrganisation",
+                  ref_choices=_referral_takers),
+            Input("note", Kind.TEXT, _("转办说明"), required=False),
+        )),
+    CaseAction(
+        # 司法确认 of a mediation agreement: from the agreement's card on the detail page.
+        "confirm_request", _("申请司法确认"), HANDLING, Relation.ASSIGNEE, Transition(_REFERRABLE),
+        service="case_confirmation_request", creates="ReferralOutputSerializer", section=True, inputs=(
+            Input("mediation_id", Kind.INT, _("调解协议"), min_value=1, hidden=True),
+            Input("organisation_id", Kind.REF, _("人民法院"), ref_model="disputes.MediationOrganisation",
+                  ref_choices=lambda scope: _referral_takers(scope).filter(kind="court")),
+            Input("note", Kind.TEXT, _("申请说明"), required=False),
+        )),
+    CaseAction(
+        "referral_result", _("转办结果"), HANDLING, Relation.ASSIGNEE, Transition(_REFERRABLE),
+        service="case_referral_result", creates="ReferralOutputSerializer", section=True, inputs=(
+            Input("outcome", Kind.CHOICE, _("结果"), choices=REFERRAL_RESULTS),
+            Input("note", Kind.TEXT, _("结果说明")),
         )),
     CaseAction(
         "attachment", _("附件"), HANDLING | {Role.GRID_WORKER}, Relation.CONTRIBUTOR, Transition(_OPEN),

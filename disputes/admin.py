@@ -7,7 +7,16 @@ admin never edits a case: no add, change or delete, and the timeline is view-onl
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import Case, CaseEvent, Category, EscalationPolicy, RiskGrade, TimeLimitPolicy
+from disputes.models import (
+    Case,
+    CaseEvent,
+    Category,
+    EscalationPolicy,
+    MediationOrganisation,
+    Mediator,
+    RiskGrade,
+    TimeLimitPolicy,
+)
 from governance.admin import ReadOnlyAdmin
 
 
@@ -96,3 +105,21 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_filter = ("action",)
     search_fields = ("case__number", "action")
     raw_id_fields = ("case",)
+
+
+class MediatorInline(admin.TabularInline):
+    model = Mediator
+    extra = 1
+    fields = ("name", "title", "is_active")
+
+
+@admin.register(MediationOrganisation)
+class MediationOrganisationAdmin(admin.ModelAdmin):
+    """The registry of mediation organisations (三调联动 / 诉调对接) and their mediators."""
+
+    list_display = ("name", "kind", "region", "department", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "region__name")
+    autocomplete_fields = ("region", "department")
+    exclude = ("city", "county", "township", "village")
+    inlines = [MediatorInline]

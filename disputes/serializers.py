@@ -22,6 +22,8 @@ from disputes.models import (
     MediationOutcome,
     PartyKind,
     PartyRole,
+    ReferralKind,
+    ReferralStatus,
     Step,
     SupervisionKind,
     WarningLevel,
@@ -202,6 +204,22 @@ class MediationOutputSerializer(serializers.Serializer):
     agreement_content = serializers.CharField()
     performance = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class ReferralOutputSerializer(serializers.Serializer):
+    """A referral (转调 / 诉调对接) and what came back."""
+
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ReferralKind.choices)
+    organisation = RefOutputSerializer()
+    mediation_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField()
+    result = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
 
 
 class AttachmentOutputSerializer(serializers.Serializer):

@@ -257,6 +257,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
          "from": state_labels.get(event.from_state, ""), "to": state_labels.get(event.to_state, "")}
         for event in events
     ]
+    referrals = list(case.referrals.select_related("organisation")) if case.has_referrals else []
     action_forms = [
         {"name": name, "label": ACTION_BY_NAME[name].button, "form": action_form(name, case=case, scope=scope)}
         for name in available
@@ -275,6 +276,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "mediation_form": action_form("mediation", case=case, scope=scope) if "mediation" in available else None,
         "attachment_form": action_form("attachment", case=case, scope=scope) if "attachment" in available else None,
         "withdraw_form": "assist_withdraw" in available,
+        "referrals": referrals,
+        "confirm_form": action_form("confirm_request", case=case, scope=scope) if "confirm_request" in available
+        and case.has_mediations else None,
+        "result_form": action_form("referral_result", case=case, scope=scope)
+        if "referral_result" in available and any(r.status == "open" for r in referrals) else None,
         "open_statuses": OPEN_ASSIGNMENT_STATES,
         "can_reveal": can_reveal,
         "agreement": MediationOutcome.AGREEMENT,

@@ -237,6 +237,11 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "governance.models.Role",
         "PartyRoleEnum": "disputes.models.PartyRole",
         "PartyKindEnum": "disputes.models.PartyKind",
+        "MediationOutcomeEnum": "disputes.models.MediationOutcome",
+        "ReferralKindEnum": "disputes.models.ReferralKind",
+        "ReferralStatusEnum": "disputes.models.ReferralStatus",
+        "ReferToEnum": "disputes.actions.REFER_KINDS",
+        "ReferralResultEnum": "disputes.actions.REFERRAL_RESULTS",
     },
 }
 

@@ -327,7 +327,8 @@ def _cross_app_imports(app: str, rel: str, tree: ast.AST) -> list[str]:
             if parts[0] not in APPS or parts[0] in (app, "governance"):
                 continue
             room = parts[1] if len(parts) > 1 else ""
-            if room in CONTRACT_MODULES or (room == "models" and rel == f"{app}/models.py"):
+            in_models = rel == f"{app}/models.py" or rel.startswith(f"{app}/models/")
+            if room in CONTRACT_MODULES or (room == "models" and in_models):
                 continue
             found.append(f"{node.lineno}: {module}")
     return found

@@ -24,10 +24,11 @@ from django.db.models import Count, Min
 
 from disputes.demo.plans import TOKEN_PREFIX, plans_make
 from disputes.demo.player import Player
-from disputes.models import Case, CaseState, WarningLevel
+from disputes.models import Case, CaseState, MediationOrganisation, OrganisationKind, WarningLevel
 from disputes.sweep import deadline_sweep_all
 from governance import clock
-from governance.models import RegionLevel
+from governance.demo import DEMO_CITY_CODE
+from governance.models import Region, RegionLevel
 from governance.workdays import SHANGHAI
 
 DEMO_CASES = 600
@@ -52,8 +53,25 @@ def history_sweep(now: dt.datetime) -> int:
     return changes + result.yellow + result.red + result.escalated
 
 
+def organisations_seed() -> int:
+    """The mediation registry of the demo city: a 人民调解委员会 for every village and
+    township, and a people's court for every county (idempotent). Returns how many it added."""
+    added = 0
+    regions = Region.objects.filter(city__code=DEMO_CITY_CODE).exclude(level=RegionLevel.CITY).order_by("code")
+    for region in regions:
+        if region.level == RegionLevel.COUNTY:
+            name, kind = f"{region.name}人民法院", OrganisationKind.COURT
+        else:
+            name, kind = f"{region.name}人民调解委员会", OrganisationKind.PEOPLES_COMMITTEE
+        _org, created = MediationOrganisation.objects.get_or_create(region=region, name=name, defaults={"kind": kind})
+        added += created
+    return added
+
+
 @transaction.atomic
 def seed(*, stdout: TextIO, rng: random.Random) -> None:
+    organisations = organisations_seed()
+    stdout.write(f"调解组织: 新增 {organisations}\n")
     existing = Case.objects.filter(submit_token__startswith=TOKEN_PREFIX).count()
     if existing:
         stdout.write(f"演示案件已存在({existing} 件),跳过\n")

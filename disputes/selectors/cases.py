@@ -30,6 +30,7 @@ from disputes.models import (
     Escalation,
     ExtensionRequest,
     Mediation,
+    Referral,
     Supervision,
     WarningLevel,
 )
@@ -144,7 +145,7 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
 # The detail page's sections that most cases do not have yet: the case query says which
 # exist (EXISTS probes of their case_id indexes), and the page loads only those.
 SECTIONS = {"mediations": Mediation, "attachments": Attachment, "supervisions": Supervision,
-            "extensions": ExtensionRequest}
+            "extensions": ExtensionRequest, "referrals": Referral}
 
 
 def case_get(*, scope: Scope, case_id: Any, related: tuple[str, ...] = DETAIL_RELATED,

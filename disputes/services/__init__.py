@@ -34,6 +34,7 @@ from disputes.services.records import (
     mediation_record_fields,
     party_reveal,
 )
+from disputes.services.referrals import case_confirmation_request, case_refer, case_referral_result
 from disputes.services.workflow import (
     case_accept,
     case_callback,
@@ -59,7 +60,7 @@ __all__ = [
     "action_perform",
     "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput",
     "attachment_add", "case_accept", "case_assist_report", "case_assist_sign", "case_assist_withdraw", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
-    "case_extend_decide", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
+    "case_confirmation_request", "case_extend_decide", "case_refer", "case_referral_result", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
     "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",
     "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",
 ]

@@ -20,12 +20,14 @@ from disputes.models import (
     CaseParty,
     Mediation,
     MediationOutcome,
+    ReferralKind,
 )
 from disputes.services.core import (
     TransitionContext,
     parse_id,
     transition,
 )
+from disputes.services.referrals import organisation_for
 from governance import clock
 from governance.errors import Forbidden, InvalidInput, NotFound
 from governance.models import Department, User
@@ -45,6 +47,7 @@ class MediationInput:
     agreement_content: str = ""
     performance: str = ""
     joint_unit_ids: Sequence[int] = ()  # 联合调解: units present (inside the actor's jurisdiction)
+    mediated_by_id: int | None = None  # the registered organisation that mediated (its seal)
 
 
 
@@ -76,8 +79,12 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
     unit_ids = [parse_id(value, _("该单位")) for value in data.joint_unit_ids or ()]
     units: list[Department] = []
+    mediated_by: dict[str, Any] = {}
 
     def after(ctx: TransitionContext) -> None:
+        if data.mediated_by_id:
+            org = organisation_for(ctx.case, data.mediated_by_id, kind=ReferralKind.PEOPLES)
+            mediated_by["org"] = org
         if unit_ids:
             found = list(ctx.scope.filter(Department.objects.filter(pk__in=set(unit_ids), is_active=True)))
             if len(found) != len(set(unit_ids)):
@@ -87,7 +94,7 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
             case=ctx.case, mediators=data.mediators.strip(), organisation=data.organisation.strip(),
             held_at=data.held_at, place=data.place.strip(), record=data.record, outcome=data.outcome,
             facts=data.facts, agreement_content=data.agreement_content, performance=data.performance,
-            created_by=ctx.actor,
+            created_by=ctx.actor, mediated_by=mediated_by.get("org"),
         )
         if units:
             ctx.result.joint_units.set(units)

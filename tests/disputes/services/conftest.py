@@ -12,7 +12,18 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.actions import TRANSITIONS
-from disputes.models import CaseState, Category, Channel, MediationOutcome, PartyKind, PartyRole
+from disputes.models import (
+    CaseState,
+    Category,
+    Channel,
+    Mediation,
+    MediationOrganisation,
+    MediationOutcome,
+    OrganisationKind,
+    PartyKind,
+    PartyRole,
+    Referral,
+)
 from governance.models import DepartmentKind, Role, User
 from tests.factories import DepartmentFactory, GridFactory, RegionTree, UserFactory
 
@@ -99,6 +110,35 @@ class World:
         assert state == CaseState.CLOSED
         return services.case_callback(actor=self.town_staff, case_id=case.pk, satisfied=True, note="满意")
 
+    def organisations(self):
+        """The village's 人民调解委员会 and the county court (registered once)."""
+        committee, _ = MediationOrganisation.objects.get_or_create(
+            region=self.tree.village_a1x, name="云梦堤社区人民调解委员会", defaults={"kind": OrganisationKind.PEOPLES_COMMITTEE})
+        court, _ = MediationOrganisation.objects.get_or_create(
+            region=self.tree.county_a, name="王益区人民法院", defaults={"kind": OrganisationKind.COURT})
+        return committee, court
+
+    def perform_referral(self, action: str, case, actor: User | None = None):
+        committee, court = self.organisations()
+        pk = case.pk
+        # the assignee while the case is dispatched, else the owning center
+        default = self.handler if case.assignments.filter(status__in=("pending", "signed")).exists() \
+            else self.town_staff
+        if action == "refer":
+            return services.case_refer(actor=actor or default, case_id=pk, kind="peoples",
+                                       organisation_id=committee.pk, note="转村调委会调解")
+        if action == "confirm_request":
+            agreement = case.mediations.filter(outcome=MediationOutcome.AGREEMENT).first() or Mediation.objects.create(
+                case=case, mediators="王调解员", held_at=timezone.now(), outcome=MediationOutcome.AGREEMENT,
+                agreement_content="赔偿500元", created_by=self.handler)
+            return services.case_confirmation_request(actor=actor or default, case_id=pk,
+                                                      mediation_id=agreement.pk, organisation_id=court.pk)
+        if not case.referrals.filter(status="open").exists():
+            Referral.objects.create(case=case, kind="peoples", organisation=committee, created_at=timezone.now(),
+                                    created_by=self.handler)
+        return services.case_referral_result(actor=actor or default, case_id=pk, outcome="resolved",
+                                             note="调委会调解成功")
+
     def perform(self, action: str, case, actor: User | None = None):
         """Invoke the service for `action` as the actor who may take it on a case dispatched to
         the township 司法所 (or, before dispatch, handled by the township center)."""
@@ -142,6 +182,8 @@ class World:
         if action == "attachment":
             pdf = SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
             return services.attachment_add(actor=actor or w.town_staff, case_id=pk, uploaded_file=pdf)
+        if action in ("refer", "confirm_request", "referral_result"):
+            return self.perform_referral(action, case, actor)
         if action == "link":
             other = w.register(title="另一起纠纷")
             return services.case_link(actor=actor or w.town_staff, case_id=pk, other_id=other.pk)

@@ -30,6 +30,7 @@ SUCCEEDS = {
     "link": {Role.WINDOW_STAFF},
     "sign": {Role.HANDLER}, "return": {Role.HANDLER}, "progress": {Role.HANDLER}, "resolve": {Role.HANDLER},
     "extend": {Role.HANDLER}, "mediation": {Role.HANDLER},
+    "refer": {Role.HANDLER}, "confirm_request": {Role.HANDLER}, "referral_result": {Role.HANDLER},
     "attachment": {Role.WINDOW_STAFF, Role.HANDLER},
     "supervise": {Role.DISPATCHER, Role.LEADER}, "urge": {Role.DISPATCHER, Role.LEADER},
     "instruct": {Role.LEADER}, "urgent": {Role.LEADER},

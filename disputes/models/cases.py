@@ -54,8 +54,11 @@ class Step(models.TextChoices):
     SIGN = "sign", _("签收")
     HANDLE = "handle", _("办理")
     CALLBACK = "callback", _("回访")
-    # Not a step a case is in: the longest extension one request may ask for (延期上限).
+    # Not steps a case is in: the longest extension one request may ask for (延期上限), and
+    # the time limits of a referral (转调/诉前调解) and of a court's 司法确认.
     EXTEND = "extend", _("延期上限")
+    REFERRAL = "referral", _("转调办理")
+    CONFIRMATION = "confirm", _("司法确认")
 
 
 # Open cases carrying a yellow or red card (partial-index condition).
@@ -375,6 +378,9 @@ class Mediation(BaseModel):
     facts = models.TextField(_("主要事实、争议事项及各方责任"), blank=True)
     agreement_content = models.TextField(_("协议内容"), blank=True)
     performance = models.TextField(_("履行方式、期限"), blank=True)
+    # The registered organisation that mediated (its seal goes on the agreement).
+    mediated_by = models.ForeignKey("disputes.MediationOrganisation", verbose_name=_("调解组织(登记)"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="mediations")
     # 联合调解: the units whose people sat at the table (their mediators are named above).
     joint_units = models.ManyToManyField(Department, verbose_name=_("联合调解单位"), blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
