@@ -156,12 +156,19 @@ class Case(RegionPathModel):
     redo_count = models.PositiveIntegerField(_("重办次数"), default=0)
     duplicate_of = models.ForeignKey("self", verbose_name=_("重复件"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
 
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_cases")
+    # Empty for a case a resident submitted online (PublicSubmission): nobody registered it.
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="registered_cases")
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # A submit token from the intake form / API Idempotency-Key: one case per submit.
     submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # A transfer from another system (a 12345 hotline work order): its number there, unique per
+    # channel (a second transfer of the same order returns this case), and the deadline that
+    # system set, shown beside the platform's own step deadlines (which still apply).
+    external_id = models.CharField(_("外部工单号"), max_length=64, blank=True, default="")
+    external_due_at = models.DateTimeField(_("来源方办结时限"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -202,6 +209,8 @@ class Case(RegionPathModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),
+            models.UniqueConstraint(fields=["channel", "external_id"], condition=~Q(external_id=""),
+                                    name="case_external_id_unique"),
         ]
 
     def __str__(self) -> str:
@@ -368,7 +377,9 @@ class Attachment(BaseModel):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for the photos a resident sent with an online submission.
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         ordering = ["case_id", "id"]
@@ -377,6 +388,56 @@ class Attachment(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PublicSubmission(BaseModel):
+    """A case a resident submitted online (网上, /public/report/), without an account.
+
+    Holds the consent to the processing of personal information they gave (PIPL art. 14: the
+    version of the notice they read, and when), and the keyed hash that lets them look the case
+    up by its number and the last four digits of their phone (/public/track/) — never the digits
+    themselves. One per case.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="public_submission")
+    consent_version = models.CharField(_("告知书版本"), max_length=20)
+    consented_at = models.DateTimeField(_("同意时间"))
+    tracking_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["case_id"]
+        verbose_name = _("网上提交")
+        verbose_name_plural = _("网上提交")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class PublicRating(BaseModel):
+    """The resident's own satisfaction rating of an online case after it was resolved, given on
+    the tracking page; at most one per case (the one-to-one key holds it). The center's
+    callback (回访) is separate and still decides whether the case closes."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="public_rating")
+    level = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices)
+    comment = models.TextField(_("评价意见"), blank=True)
+
+    class Meta:
+        ordering = ["case_id"]
+        verbose_name = _("群众评价")
+        verbose_name_plural = _("群众评价")
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=[s.value for s in Satisfaction]), name="public_rating_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_level_display()}"
 
 
 class DayKind(models.TextChoices):
