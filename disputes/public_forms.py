@@ -13,7 +13,7 @@ from disputes.models import PartyKind, PartyRole, Satisfaction
 from disputes.selectors import public as public_selectors
 from disputes.services import PartyInput, PublicCaseInput
 from disputes.services.public import COMMENT_MAX, PHONE_TAIL_DIGITS, PHOTOS_MAX
-from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm, int_or_none
+from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm
 from governance.models import RegionLevel
 
 
@@ -82,10 +82,10 @@ class PublicReportForm(StyledForm):
         chosen village's."""
         if not self.is_bound:
             return None, None
-        county_id = int_or_none(self.data.get("county"))
-        township_id = int_or_none(self.data.get("township"))
+        county_id = public_selectors.public_id(self.data.get("county"))
+        township_id = public_selectors.public_id(self.data.get("township"))
         if county_id is None or township_id is None:
-            path_county, path_township = public_selectors.public_region_path(int_or_none(self.data.get("village")))
+            path_county, path_township = public_selectors.public_region_path(self.data.get("village"))
             county_id, township_id = county_id or path_county, township_id or path_township
         return county_id, township_id
 

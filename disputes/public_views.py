@@ -122,19 +122,12 @@ def public_region_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the townships of a county or the villages of a township (htmx, on change)."""
     county = request.GET.get("county")
     if county is not None:
-        rows = public_selectors.public_regions(level=RegionLevel.TOWNSHIP, parent_id=_int(county))
+        rows = public_selectors.public_regions(level=RegionLevel.TOWNSHIP, parent_id=county)
         context = {"rows": rows, "placeholder": _("请选择乡镇(街道)"), "reset_village": True}
     else:
-        rows = public_selectors.public_regions(level=RegionLevel.VILLAGE, parent_id=_int(request.GET.get("township")))
+        rows = public_selectors.public_regions(level=RegionLevel.VILLAGE, parent_id=request.GET.get("township"))
         context = {"rows": rows, "placeholder": _("请选择村(社区)"), "reset_village": False}
     return render(request, "disputes/public/region_options.html", context)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- 进度查询 and the rating ---------------------------------------------------------------------

@@ -63,6 +63,18 @@ MILESTONE_LABELS = {
 
 # --- The submission form ----------------------------------------------------------------------
 
+ID_MAX = 2**63 - 1  # PostgreSQL's bigint; a larger id is "none", never a database error
+
+
+def public_id(value) -> int | None:
+    """A region id typed or posted by anyone: a positive integer the database can hold, or None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number <= ID_MAX else None
+
+
 
 def public_regions(*, level: str, parent_id: int | None = None) -> list[tuple[int, str]]:
     """(id, name) of the regions of `level` (county, township or village) a resident may pick,
@@ -71,7 +83,8 @@ def public_regions(*, level: str, parent_id: int | None = None) -> list[tuple[in
         return []
     regions = Region.objects.filter(level=level)
     if level != RegionLevel.COUNTY:
-        if not parent_id:
+        parent_id = public_id(parent_id)
+        if parent_id is None:
             return []
         regions = regions.filter(parent_id=parent_id)
     # Uses index: region parent foreign key, ordered by the code (unique index)
@@ -80,7 +93,8 @@ def public_regions(*, level: str, parent_id: int | None = None) -> list[tuple[in
 
 def public_region_path(village_id: int | None) -> tuple[int | None, int | None]:
     """(county id, township id) of a village, to keep a resubmitted form's selects filled."""
-    if not village_id:
+    village_id = public_id(village_id)
+    if village_id is None:
         return None, None
     row = Region.objects.filter(pk=village_id, level=RegionLevel.VILLAGE).values_list("county_id", "township_id").first()
     return row if row else (None, None)

@@ -52,6 +52,7 @@ CONSENT_VERSION = "2026-12"
 PHOTOS_MAX = 3
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 PHONE_TAIL_DIGITS = 4
+ID_MAX = 2**63 - 1  # PostgreSQL's bigint: a larger id is "not found", never a database error
 COMMENT_MAX = 500
 # Who wrote a timeline row that has no actor (CaseEvent.data["by"]).
 BY_PUBLIC = "public"
@@ -86,7 +87,8 @@ def _village(village_id, errors: dict[str, str]) -> Region | None:
         pk = parse_id(village_id, _("该村(社区)"))
     except NotFound:
         pk = None
-    village = Region.objects.filter(pk=pk, level=RegionLevel.VILLAGE).first() if pk else None
+    in_range = pk is not None and 0 < pk <= ID_MAX
+    village = Region.objects.filter(pk=pk, level=RegionLevel.VILLAGE).first() if in_range else None
     if village is None:
         errors["village_id"] = _("请选择所在的村(社区)")
     return village
@@ -215,7 +217,9 @@ def case_rate_public(*, case_id: int, level: str, comment: str = "", ip: str | N
         message = _("评价意见不超过%(n)s字") % {"n": COMMENT_MAX}
         raise InvalidInput(message, extra={"fields": {"comment": message}})
     # Uses index: the primary key. The row lock orders a rating after a transition in flight.
-    case = Case.objects.select_for_update().filter(pk=parse_id(case_id, _("该案件")), channel=Channel.ONLINE).first()
+    pk = parse_id(case_id, _("该案件"))
+    case = Case.objects.select_for_update().filter(pk=pk, channel=Channel.ONLINE).first() if 0 < pk <= ID_MAX \
+        else None
     if case is None:
         raise NotFound(_("未找到该案件"))
     if case.state not in RATABLE_STATES:

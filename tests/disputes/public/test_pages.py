@@ -239,3 +239,36 @@ def test_the_detail_page_shows_the_consent_the_rating_and_who_submitted(world, d
     with CaptureQueriesContext(connection) as walk_in_queries:
         client.get(f"/cases/{walk_in.pk}/")
     assert len(queries) <= len(walk_in_queries) + 2 + 2  # + the events and parties this case has
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("/public/report/regions/", {"county": str(10**30)}),
+    ("/public/report/regions/", {"township": "-1"}),
+])
+def test_odd_region_ids_answer_an_empty_list(world, path, data):
+    response = Client().get(path, data)
+    assert response.status_code == 200 and "<option" in text(response)
+
+
+def test_odd_posts_never_fail(world):
+    client = Client()
+    odd = [
+        (REPORT, {"refresh": "1", "county": str(10**30), "village": str(10**30)}, 200),
+        (REPORT, report_data(world, client, category="abc", village=str(10**30), county=str(10**30)), 400),
+        (REPORT, {}, 400),
+        (TRACK, {"number": "６１０２０２<script>", "phone_tail": "5678"}, 404),
+        (TRACK, {}, 400),
+        ("/public/track/rate/", {}, 400),
+    ]
+    for path, data, status in odd:
+        assert client.post(path, data).status_code == status, (path, data)
+    assert client.get("/public/track/rate/").status_code == 405
+    assert not Case.objects.exists()
+
+
+def test_the_pages_speak_english_too(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    page = text(client.get(REPORT))
+    assert "Report a dispute online" in page and "Notice on the Processing of Personal Information" in page
+    assert "Case not found" in text(track(client, "123", "0000"))
