@@ -167,7 +167,8 @@ class Case(RegionPathModel):
     # A transfer from another system (a 12345 hotline work order): its number there, unique per
     # channel (a second transfer of the same order returns this case), and the deadline that
     # system set, shown beside the platform's own step deadlines (which still apply).
-    external_id = models.CharField(_("外部工单号"), max_length=64, blank=True, default="")
+    # db_default too: rows written by raw SQL or COPY (the benchmark's city) leave it empty.
+    external_id = models.CharField(_("外部工单号"), max_length=64, blank=True, default="", db_default="")
     external_due_at = models.DateTimeField(_("来源方办结时限"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
