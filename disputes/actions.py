@@ -81,6 +81,7 @@ class Relation(StrEnum):
     CONTRIBUTOR = "contributor"  # the registrant, the owning center or the assignee
     CALLER = "caller"  # center staff in the jurisdiction, or the assignee (reveal personal data)
     ASSISTANT = "assistant"  # the holder of an open assisting assignment (协办单位)
+    PUBLIC = "public"  # a resident without an account (disputes.services.public): no staff role acts so
 
 
 class Kind(StrEnum):
@@ -382,6 +383,9 @@ ACTIONS: tuple[CaseAction, ...] = (
         section=True, service_kwargs=lambda data: {"uploaded_file": data["file"]},
         inputs=(Input("file", Kind.FILE, _("附件"), help_text="multipart/form-data；类型按内容识别，大小受限"),)),
     CaseAction("reveal", _("查看完整信息"), HANDLING, Relation.CALLER),
+    # The resident's own rating on the tracking page (/public/track/): a timeline label only; no
+    # role, no page form, no API (disputes.services.public.case_rate_public).
+    CaseAction("public_rating", _("群众评价"), frozenset(), Relation.PUBLIC),
 )
 
 ACTION_BY_NAME: dict[str, CaseAction] = {a.name: a for a in ACTIONS}

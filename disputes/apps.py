@@ -6,9 +6,11 @@ class DisputesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "disputes"
     verbose_name = _("矛盾纠纷多元化解")
-    # Mounted by the kernel (governance/routing.py): the pages at /cases/, the API under /api/v1/.
+    # Mounted by the kernel (governance/routing.py): the pages at /cases/, the residents' pages
+    # (no sign-in) at /public/, the API under /api/v1/.
     url_prefix = "cases/"
     urls_module = "disputes.urls"
+    url_mounts = (("public/", "disputes.public_urls"),)
     api_urls_module = "disputes.api_urls"
 
     def ready(self) -> None:

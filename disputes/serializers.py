@@ -135,7 +135,9 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     return_count = serializers.IntegerField()
     redo_count = serializers.IntegerField()
     duplicate_of_id = serializers.IntegerField(allow_null=True)
-    registered_by = UserRefOutputSerializer()
+    registered_by = UserRefOutputSerializer(allow_null=True, help_text="网上提交的案件为空（群众自行提交）")
+    external_id = serializers.CharField(help_text="外部工单号（如12345工单号）；无则为空")
+    external_due_at = LocalDateTimeField(allow_null=True, help_text="来源方（如12345）设定的办结时限")
     accepted_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
@@ -277,6 +279,12 @@ class CaseCreateInputSerializer(serializers.Serializer):
     related_to_ids = serializers.ListField(label=_("关联案件"), child=serializers.IntegerField(), required=False,
                                            default=list)
     duplicate_of_id = serializers.IntegerField(label=_("重复件"), required=False, allow_null=True, default=None)
+    external_id = serializers.CharField(
+        label=_("外部工单号"), max_length=64, required=False, allow_blank=True, default="",
+        help_text="12345转办（channel hotline）等外部系统的工单号；同一渠道同一工单号再次提交时返回首次登记的案件（200）")
+    external_due_at = serializers.DateTimeField(
+        label=_("来源方办结时限"), required=False, allow_null=True, default=None,
+        help_text="来源方（如12345）要求的办结时间；平台自身各环节时限照常计算")
 
 
 # --- Input: one serializer per case action, derived from the action table ---------------------

@@ -34,7 +34,9 @@ from disputes.forms import (
     party_formset,
 )
 from disputes.models import OPEN_ASSIGNMENT_STATES, CaseState, ExtensionStatus, MediationOutcome
+from disputes.selectors import public as public_selectors
 from disputes.selectors import stats
+from disputes.services.public import BY_PUBLIC
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from governance.models import RegionLevel, Role
 from governance.pages import page_errors, paginate
@@ -254,7 +256,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     state_labels = dict(CaseState.choices)
     timeline = [
         {"event": event, "label": EVENT_LABELS.get(event.action, event.action),
-         "from": state_labels.get(event.from_state, ""), "to": state_labels.get(event.to_state, "")}
+         "from": state_labels.get(event.from_state, ""), "to": state_labels.get(event.to_state, ""),
+         "by_public": event.actor_id is None and (event.data or {}).get("by") == BY_PUBLIC}
         for event in events
     ]
     referrals = list(case.referrals.select_related("organisation")) if case.has_referrals else []
@@ -284,6 +287,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "open_statuses": OPEN_ASSIGNMENT_STATES,
         "can_reveal": can_reveal,
         "agreement": MediationOutcome.AGREEMENT,
+        # An online case: the resident's consent and rating (no query for other channels).
+        "public_record": public_selectors.case_public_record(scope=scope, case=case),
     }
     return render(request, "disputes/detail.html", context)
 

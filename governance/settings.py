@@ -205,6 +205,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# --- Residents' pages without sign-in (/public/): rate limits --------------------------------
+# "count/period" (django-ratelimit: 10/h, 20/10m), counted in the default cache per client
+# address (REMOTE_ADDR, set by the proxy). The lookup limit per case number counts failed
+# lookups of one number from any address. Production counts in Redis (shared by every process).
+PUBLIC_REPORT_RATE = env.str("PUBLIC_REPORT_RATE", default="10/h")
+PUBLIC_TRACK_RATE = env.str("PUBLIC_TRACK_RATE", default="30/h")
+PUBLIC_TRACK_NUMBER_RATE = env.str("PUBLIC_TRACK_NUMBER_RATE", default="10/h")
+
 # --- DRF --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

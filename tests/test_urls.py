@@ -43,6 +43,12 @@ EXPECTED = [
     ("disputes_api:case-referral_result", "api/v1/cases/<int:id>/referral_result/", "disputes.api.CaseReferralResultApi"),
     ("disputes_api:case-attachments", "api/v1/cases/<int:id>/attachments/", "disputes.api.CaseAttachmentApi"),
     ("set_language", "i18n/setlang/", "django.views.i18n.set_language"),
+    # The residents' pages (no sign-in; disputes' url_mounts): public/ is the longest prefix.
+    ("public:report", "public/report/", "disputes.public_views.public_report"),
+    ("public:receipt", "public/report/done/", "disputes.public_views.public_receipt"),
+    ("public:regions", "public/report/regions/", "disputes.public_views.public_region_options"),
+    ("public:track", "public/track/", "disputes.public_views.public_track"),
+    ("public:rate", "public/track/rate/", "disputes.public_views.public_rate"),
     ("disputes:list", "cases/", "disputes.views.case_list"),
     ("disputes:intake", "cases/new/", "disputes.views.case_intake"),
     ("disputes:intake_grids", "cases/new/grids/", "disputes.views.intake_grid_options"),

@@ -58,7 +58,7 @@ def leaf_categories() -> list[tuple[int, str, str]]:
     return [(c.pk, c.name, c.parent.name if c.parent_id else c.name) for c in leaves]
 
 
-# Column orders of the generated tuples (other columns of these tables must be nullable).
+# Column orders of the generated tuples (other columns of these tables must be nullable or have a database default).
 CASE_COLUMNS = [
     "id", "created_at", "updated_at", "number", "title", "narrative", "channel", "occurred_at", "address", "latitude",
     "longitude", "people_involved", "amount_involved", "urgent", "long_standing", "state", "owning_level", "version",

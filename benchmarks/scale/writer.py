@@ -84,7 +84,8 @@ class TableWriter:
         self.columns = list(columns)
         by_column = {f.column: f for f in model._meta.concrete_fields}
         self.fields = [by_column[c] for c in self.columns]
-        missing = [f.column for f in model._meta.concrete_fields if f.column not in self.columns and not f.null]
+        missing = [f.column for f in model._meta.concrete_fields
+                   if f.column not in self.columns and not f.null and not f.has_db_default()]
         if missing:
             raise ValueError(f"{self.table}: generator does not fill NOT NULL columns {missing}")
         self.rows: list[tuple] = []

@@ -1,5 +1,8 @@
-"""The disputes models: cases and what hangs off them (`cases`), and the mediation side of
-三调联动/诉调对接 (`mediation`: mediation organisations, their mediators, referrals).
-Import them from here: `from disputes.models import Case`."""
+"""The disputes models: cases and what hangs off them (`cases`), policy data (`policies`),
+what residents leave online (`public`), and the mediation side of 三调联动/诉调对接
+(`mediation`: organisations, mediators, referrals). Import them from here:
+`from disputes.models import Case`."""
 from disputes.models.cases import *  # noqa: F403
 from disputes.models.mediation import *  # noqa: F403
+from disputes.models.policies import *  # noqa: F403
+from disputes.models.public import *  # noqa: F403

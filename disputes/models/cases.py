@@ -159,12 +159,20 @@ class Case(RegionPathModel):
     redo_count = models.PositiveIntegerField(_("重办次数"), default=0)
     duplicate_of = models.ForeignKey("self", verbose_name=_("重复件"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
 
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_cases")
+    # Empty for a case a resident submitted online (PublicSubmission): nobody registered it.
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="registered_cases")
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # A submit token from the intake form / API Idempotency-Key: one case per submit.
     submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # A transfer from another system (a 12345 hotline work order): its number there, unique per
+    # channel (a second transfer of the same order returns this case), and the deadline that
+    # system set, shown beside the platform's own step deadlines (which still apply).
+    # db_default too: rows written by raw SQL or COPY (the benchmark's city) leave it empty.
+    external_id = models.CharField(_("外部工单号"), max_length=64, blank=True, default="", db_default="")
+    external_due_at = models.DateTimeField(_("来源方办结时限"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -205,6 +213,8 @@ class Case(RegionPathModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),
+            models.UniqueConstraint(fields=["channel", "external_id"], condition=~Q(external_id=""),
+                                    name="case_external_id_unique"),
         ]
 
     def __str__(self) -> str:
@@ -403,7 +413,9 @@ class Attachment(BaseModel):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for the photos a resident sent with an online submission.
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         ordering = ["case_id", "id"]
@@ -412,62 +424,6 @@ class Attachment(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class DayKind(models.TextChoices):
-    WORKING = "working", _("工作日")
-    NATURAL = "natural", _("自然日")
-
-
-class TimeLimitPolicy(BaseModel):
-    """Time limit for one step at one level, optionally per category (null = any)."""
-
-    level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
-    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
-    days = models.PositiveIntegerField(_("时限(天)"))
-    day_kind = models.CharField(_("计日方式"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING)
-    source = models.CharField(_("依据"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["level", "step", "category_id"]
-        verbose_name = _("办理时限")
-        verbose_name_plural = _("办理时限")
-        constraints = [
-            models.UniqueConstraint(fields=["level", "step", "category"], name="time_limit_unique"),
-            models.UniqueConstraint(fields=["level", "step"], condition=Q(category__isnull=True), name="time_limit_unique_default"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.get_step_display()} {self.days}{self.get_day_kind_display()}"
-
-
-class EscalationPolicy(BaseModel):
-    """When cards show and cases move up, per owning level and optionally category/risk.
-
-    Yellow: `yellow_ratio` of the step's allowed time used, or `yellow_hours_before` the
-    deadline (whichever the row sets). Red: the deadline passed. Escalation one level up
-    `escalate_after_hours` after red. `direct_to_level` (越级上报) sends matching cases
-    straight to a higher level at acceptance, copying `copy_departments`.
-    """
-
-    level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)
-    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    risk_grade = models.ForeignKey(RiskGrade, verbose_name=_("风险等级"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    yellow_ratio = models.DecimalField(_("黄牌:已用时限比例"), max_digits=4, decimal_places=2, null=True, blank=True)
-    yellow_hours_before = models.PositiveIntegerField(_("黄牌:到期前小时数"), null=True, blank=True)
-    escalate_after_hours = models.PositiveIntegerField(_("红牌后多少小时上报"), default=0)
-    direct_to_level = models.CharField(_("越级上报至"), max_length=10, choices=RegionLevel.choices, blank=True)
-    copy_departments = models.ManyToManyField(Department, verbose_name=_("抄送单位"), blank=True, related_name="+")
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        ordering = ["level", "category_id", "risk_grade_id"]
-        verbose_name = _("预警升级策略")
-        verbose_name_plural = _("预警升级策略")
-
-    def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.category or '全部类别'}"
 
 
 class EscalationReason(models.TextChoices):

@@ -5,6 +5,7 @@
 - `workflow`: the state transitions from acceptance to the callback;
 - `oversight`: extensions, supervision, the urgent flag, links;
 - `records`: mediation, attachments, the audited reveal of personal data;
+- `public`: residents' own writes without an account (online submission, their rating);
 - `escalation`: 上报 and 越级上报 (the deadline sweep in `disputes.sweep` moves cases the
   same way).
 
@@ -26,6 +27,7 @@ from disputes.services.oversight import (
     case_supervise,
     case_urge,
 )
+from disputes.services.public import PublicCaseInput, case_rate_public, case_submit_public
 from disputes.services.records import (
     ALLOWED_ATTACHMENT_TYPES,
     MediationInput,
@@ -58,9 +60,11 @@ def action_perform(action: CaseAction, *, actor: User, case_id: int, data: dict[
 
 __all__ = [
     "action_perform",
-    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput",
-    "attachment_add", "case_accept", "case_assist_report", "case_assist_sign", "case_assist_withdraw", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
-    "case_confirmation_request", "case_extend_decide", "case_refer", "case_referral_result", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
-    "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",
-    "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",
+    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput", "PublicCaseInput",
+    "attachment_add", "case_accept", "case_assist_report", "case_assist_sign", "case_assist_withdraw", "case_callback",
+    "case_confirmation_request", "case_dispatch", "case_escalate", "case_escalate_by_rule", "case_extend_decide",
+    "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress", "case_rate_public",
+    "case_refer", "case_referral_result", "case_register", "case_reject", "case_resolve", "case_return",
+    "case_set_urgent", "case_sign", "case_submit_public", "case_supervise", "case_urge", "mediation_record",
+    "mediation_record_fields", "party_reveal",
 ]

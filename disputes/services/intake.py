@@ -69,6 +69,9 @@ class CaseInput:
     risk_grade_id: int | None = None
     urgent: bool = False
     long_standing: bool = False
+    # A transfer from another system: its work-order number (unique per channel) and deadline.
+    external_id: str = ""
+    external_due_at: dt.datetime | None = None
 
 
 
@@ -186,6 +189,41 @@ def _idempotent_result(existing: Case, actor: User) -> Case:
     return existing
 
 
+# Channels whose cases come from another system with a work-order number of its own.
+EXTERNAL_CHANNELS = frozenset({Channel.HOTLINE, Channel.DEPARTMENT, Channel.SUPERIOR})
+EXTERNAL_ID_MAX = 64
+
+
+def _external_fields(data: CaseInput, channel: str, errors: dict[str, str]) -> dict[str, Any]:
+    """The transfer's work-order number and the deadline its system set (12345: 工单号, 办结时限)."""
+    external_id = (data.external_id or "").strip()
+    due = data.external_due_at
+    if external_id and channel not in EXTERNAL_CHANNELS:
+        errors["external_id"] = _("只有12345转办、部门移交和上级交办的案件可以填写外部工单号")
+    elif len(external_id) > EXTERNAL_ID_MAX:
+        errors["external_id"] = _("外部工单号过长")
+    if due is not None and not isinstance(due, dt.datetime):
+        errors["external_due_at"] = _("来源方办结时限格式不正确")
+        due = None
+    elif due is not None and timezone.is_naive(due):
+        due = due.replace(tzinfo=SHANGHAI)
+    if due is not None and not external_id:
+        errors["external_due_at"] = _("填写来源方办结时限时请同时填写外部工单号")
+    return {"external_id": external_id, "external_due_at": due}
+
+
+def _transferred_result(existing: Case, actor: User) -> Case:
+    """The same work order sent again: the first case, when the sender can see it."""
+    if not scope_for(actor).covers(existing):
+        raise Conflict(_("该外部工单号已登记"), code="duplicate_external_id")
+    return existing
+
+
+def _existing_transfer(channel: str, external_id: str) -> Case | None:
+    # Uses index: case_external_id_unique (partial unique on channel, external_id)
+    return Case.objects.filter(channel=channel, external_id=external_id).first()
+
+
 @transaction.atomic
 def case_register(
     *,
@@ -205,6 +243,12 @@ def case_register(
         existing = Case.objects.filter(submit_token=submit_token).first()
         if existing is not None:
             return _idempotent_result(existing, actor)
+    channel = Channel.GRID if actor.role == Role.GRID_WORKER else data.channel
+    external_id = (data.external_id or "").strip()
+    if external_id and channel in EXTERNAL_CHANNELS:
+        existing = _existing_transfer(channel, external_id)
+        if existing is not None:
+            return _transferred_result(existing, actor)
     now = clock.now()
     village = scope.regions().filter(pk=parse_id(data.village_id, _("该村(社区)"))).first()
     if village is None:
@@ -218,6 +262,7 @@ def case_register(
 
     errors: dict[str, str] = {}
     fields = _validated_case_fields(data, errors, now)
+    fields.update(_external_fields(data, channel, errors))
     if village.level != RegionLevel.VILLAGE:
         errors["village_id"] = _("请选择村(社区)")
     grid_id = None
@@ -235,7 +280,6 @@ def case_register(
         owning_region = actor_region
     else:
         owning_region = Region.objects.get(pk=owning_region_id)
-    channel = Channel.GRID if actor.role == Role.GRID_WORKER else data.channel
     case = Case(
         number=_next_case_number(village.code[:9], now.astimezone(SHANGHAI).date()),
         **fields,
@@ -255,23 +299,27 @@ def case_register(
     case.set_region(village)
     for name, value in deadlines.step_changes(case, Step.ACCEPT, now).items():
         setattr(case, name, value)
-    if not submit_token:
+    if not submit_token and not case.external_id:
         case.save(force_insert=True)  # no race to recover from: no savepoint round trips
     else:
         try:
             with transaction.atomic():
                 case.save(force_insert=True)
         except IntegrityError:
-            existing = Case.objects.filter(submit_token=submit_token).first()
+            # A concurrent request with the same submit token or work order won the race.
+            existing = Case.objects.filter(submit_token=submit_token).first() if submit_token else None
+            if existing is not None:
+                return _idempotent_result(existing, actor)
+            existing = _existing_transfer(case.channel, case.external_id) if case.external_id else None
             if existing is None:
                 raise
-            return _idempotent_result(existing, actor)
+            return _transferred_result(existing, actor)
     CaseParty.objects.bulk_create([CaseParty(case=case, **row) for row in party_rows])
     CaseLink.objects.bulk_create([CaseLink(case=case, other=other, created_by=actor) for other in linked])
     event = event_build(
         case_id=case.pk, actor=actor, action="register", from_state="", to_state=case.state, now=now,
         data={"channel": channel, "parties": len(party_rows), "related_to": [c.pk for c in linked],
-              "duplicate_of": duplicate_of_id},
+              "duplicate_of": duplicate_of_id, **({"external_id": case.external_id} if case.external_id else {})},
     )
     event.save(force_insert=True)
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)

@@ -110,9 +110,21 @@ def mediation_record_fields(*, actor: User, case_id: int, **fields: Any) -> Medi
     return mediation_record(actor=actor, case_id=case_id, data=MediationInput(**fields))
 
 
-@transaction.atomic
-def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
-    """Attach a file; the type is decided by content (not the name), within the size limit."""
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed `attachment_check`: its type by content, size and name."""
+
+    mime: str
+    extension: str
+    size: int
+    original_name: str
+
+
+def attachment_check(uploaded_file, *, allowed: frozenset[str] = ALLOWED_ATTACHMENT_TYPES,
+                     type_message: str | None = None) -> CheckedFile:
+    """The rules every uploaded file meets (staff attachments, residents' photos): the type
+    decided by content (not the name) among `allowed`, within settings.ATTACHMENT_MAX_BYTES.
+    Raises InvalidInput with a Chinese message."""
     size = uploaded_file.size or 0
     if size > settings.ATTACHMENT_MAX_BYTES:
         message = _("文件过大，最大%(mb)sMB") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
@@ -120,20 +132,34 @@ def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
     uploaded_file.seek(0)
     kind = filetype.guess(uploaded_file.read(8192))
     uploaded_file.seek(0)
-    if size == 0 or kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
-        message = _("不支持的文件类型，请上传图片、PDF、Word/Excel文档或音视频")
+    if size == 0 or kind is None or kind.mime not in allowed:
+        message = type_message or _("不支持的文件类型，请上传图片、PDF、Word/Excel文档或音视频")
         raise InvalidInput(message, extra={"fields": {"file": message}})
     original_name = (getattr(uploaded_file, "name", "") or "")[-200:] or f"file.{kind.extension}"
+    return CheckedFile(mime=kind.mime, extension=kind.extension, size=size, original_name=original_name)
+
+
+def attachment_store(*, case_id: int, uploaded_file, checked: CheckedFile, uploaded_by: User | None) -> Attachment:
+    """Write the checked file under a random name and its row (the caller holds the transaction
+    and deletes the file if it rolls back: storage is not transactional)."""
+    uploaded_file.name = f"{uuid.uuid4().hex}.{checked.extension}"
+    return Attachment.objects.create(
+        case_id=case_id, file=uploaded_file, original_name=checked.original_name, content_type=checked.mime,
+        size=checked.size, uploaded_by=uploaded_by,
+    )
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
+    """Attach a file; the type is decided by content (not the name), within the size limit."""
+    checked = attachment_check(uploaded_file)
     stored: list[Attachment] = []
 
     def after(ctx: TransitionContext) -> None:
-        uploaded_file.name = f"{uuid.uuid4().hex}.{kind.extension}"
-        ctx.result = Attachment.objects.create(
-            case=ctx.case, file=uploaded_file, original_name=original_name, content_type=kind.mime, size=size,
-            uploaded_by=ctx.actor,
-        )
+        ctx.result = attachment_store(case_id=ctx.case.pk, uploaded_file=uploaded_file, checked=checked,
+                                      uploaded_by=ctx.actor)
         stored.append(ctx.result)
-        ctx.data.update(attachment_id=ctx.result.pk, name=original_name)
+        ctx.data.update(attachment_id=ctx.result.pk, name=checked.original_name)
 
     try:
         return transition(actor=actor, case_id=case_id, action="attachment", after=after).result
