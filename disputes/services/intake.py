@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from disputes import deadlines, permissions
 from disputes import parties as party_data
 from disputes.models import (
+    ETHNICITIES,
+    PERSON_ID_TYPES,
     Case,
     CaseLink,
     CaseNumberCounter,
@@ -21,6 +23,8 @@ from disputes.models import (
     CaseState,
     Category,
     Channel,
+    Gender,
+    IdType,
     PartyKind,
     PartyRole,
     RiskGrade,
@@ -44,12 +48,24 @@ from grids.contract import grid_active_in_village
 
 @dataclass
 class PartyInput:
+    """A party as entered. `id_type` blank means the mainland ID card for a person and the
+    unified social credit code for an organisation. A person's gender and birth date come
+    from a mainland ID number when one is given (entered values must agree with it); the
+    fields of the other kind (a person's legal representative, an organisation's gender,
+    民族, birth date, occupation) are not kept."""
+
     role: str
     kind: str
     name: str
     id_number: str = ""
     phone: str = ""
     address: str = ""
+    id_type: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    birth_date: dt.date | None = None
+    occupation: str = ""
+    legal_representative: str = ""
 
 
 @dataclass
@@ -113,10 +129,10 @@ def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) ->
         if not row["name"]:
             errors[f"{prefix}.name"] = _("请填写当事人姓名或名称")
         id_number = phone = ""
+        id_type = _party_id_type(party, prefix, errors)
         try:
-            if (party.id_number or "").strip():
-                id_number = (party_data.organisation_code_validate(party.id_number) if party.kind == PartyKind.ORGANISATION
-                             else party_data.id_number_validate(party.id_number))
+            if (party.id_number or "").strip() and id_type:
+                id_number = party_data.document_number_validate(id_type, party.id_number)
         except InvalidInput as exc:
             errors[f"{prefix}.id_number"] = exc.message
         try:
@@ -124,9 +140,59 @@ def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) ->
                 phone = party_data.phone_validate(party.phone)
         except InvalidInput as exc:
             errors[f"{prefix}.phone"] = exc.message
+        row["id_type"] = id_type or IdType.RESIDENT
+        row.update(_party_details(party, id_type=id_type, id_number=id_number, prefix=prefix, errors=errors))
         row.update(party_data.protected_fields(id_number=id_number, phone=phone))
         rows.append(row)
     return rows
+
+
+def _party_id_type(party: PartyInput, prefix: str, errors: dict[str, str]) -> str:
+    """The party's document type ("" after an error): persons hold identity documents,
+    organisations a unified social credit code."""
+    person = party.kind != PartyKind.ORGANISATION
+    id_type = (party.id_type or "").strip() or (IdType.RESIDENT if person else IdType.USCC)
+    if person and id_type not in PERSON_ID_TYPES:
+        errors[f"{prefix}.id_type"] = _("自然人请选择身份证件类型")
+        return ""
+    if not person and id_type != IdType.USCC:
+        errors[f"{prefix}.id_type"] = _("单位的证件应为统一社会信用代码")
+        return ""
+    return id_type
+
+
+def _text(value: str | None, limit: int, key: str, errors: dict[str, str]) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors[key] = _("不能超过%(limit)s个字") % {"limit": limit}
+    return text
+
+
+def _party_details(party: PartyInput, *, id_type: str, id_number: str, prefix: str,
+                   errors: dict[str, str]) -> dict[str, Any]:
+    """The basic details a legal document states (人民调解法 art. 29), of the party's kind."""
+    if party.kind == PartyKind.ORGANISATION:
+        return {"gender": "", "ethnicity": "", "birth_date": None, "occupation": "",
+                "legal_representative": _text(party.legal_representative, 50, f"{prefix}.legal_representative",
+                                              errors)}
+    gender = (party.gender or "").strip()
+    if gender and gender not in Gender.values:
+        errors[f"{prefix}.gender"] = _("性别无效")
+    born = party.birth_date
+    if born is not None and (not isinstance(born, dt.date) or born.year < 1900 or born > clock.localdate()):
+        errors[f"{prefix}.birth_date"] = _("出生日期不合理")
+    if id_type == IdType.RESIDENT and id_number:
+        facts = party_data.id_number_facts(id_number)
+        if gender and gender != facts.gender:
+            errors[f"{prefix}.gender"] = _("性别与身份证号码不符")
+        if born and born != facts.birth_date:
+            errors[f"{prefix}.birth_date"] = _("出生日期与身份证号码不符")
+        gender, born = facts.gender, facts.birth_date
+    ethnicity = (party.ethnicity or "").strip()
+    if ethnicity and ethnicity not in ETHNICITIES:
+        errors[f"{prefix}.ethnicity"] = _("请从列表中选择民族")
+    return {"gender": gender, "ethnicity": ethnicity, "birth_date": born,
+            "occupation": _text(party.occupation, 100, f"{prefix}.occupation", errors), "legal_representative": ""}
 
 
 def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.datetime) -> dict[str, Any]:
