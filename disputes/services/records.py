@@ -31,12 +31,16 @@ from governance.models import User
 from governance.scoping import scope_for
 from governance.services import audit_record
 
+# A sealing committee's name ends so (人民调解委员会, 医疗纠纷人民调解委员会, …).
+COMMITTEE_SUFFIX = "人民调解委员会"
+
 
 @dataclass
 class MediationInput:
     mediators: str
     held_at: dt.datetime
     organisation: str = ""
+    committee_name: str = ""
     place: str = ""
     record: str = ""
     outcome: str = MediationOutcome.ONGOING
@@ -70,12 +74,19 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         errors["outcome"] = _("调解结果无效")
     if data.outcome == MediationOutcome.AGREEMENT and not (data.agreement_content or "").strip():
         errors["agreement_content"] = _("达成协议时请填写协议内容")
+    committee = (data.committee_name or "").strip()
+    if committee and not committee.endswith(COMMITTEE_SUFFIX):
+        errors["committee_name"] = _("请填写人民调解委员会的全称（以“人民调解委员会”结尾）")
+    elif data.outcome == MediationOutcome.AGREEMENT and not committee:
+        # 人民调解法 art. 29: the agreement takes effect with the committee's seal.
+        errors["committee_name"] = _("达成协议时请填写加盖印章的人民调解委员会")
     if errors:
         raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
 
     def after(ctx: TransitionContext) -> None:
         ctx.result = Mediation.objects.create(
             case=ctx.case, mediators=data.mediators.strip(), organisation=data.organisation.strip(),
+            committee_name=committee,
             held_at=data.held_at, place=data.place.strip(), record=data.record, outcome=data.outcome,
             facts=data.facts, agreement_content=data.agreement_content, performance=data.performance,
             created_by=ctx.actor,
