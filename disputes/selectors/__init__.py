@@ -21,8 +21,22 @@ from disputes.selectors.cases import (
     cases_red_at_top,
     related_case_hints,
 )
+from disputes.selectors.documents import (
+    FILED_STATES,
+    Dossier,
+    case_document_parties,
+    case_dossier,
+    case_mediation_get,
+    case_rejection,
+)
 
 __all__ = [
+    "FILED_STATES",
+    "Dossier",
+    "case_document_parties",
+    "case_dossier",
+    "case_mediation_get",
+    "case_rejection",
     "BOXES",
     "BOX_LABELS",
     "DETAIL_RELATED",

@@ -28,9 +28,11 @@ from disputes.services.oversight import (
 from disputes.services.records import (
     ALLOWED_ATTACHMENT_TYPES,
     MediationInput,
+    PartySecrets,
     attachment_add,
     mediation_record,
     mediation_record_fields,
+    party_details_for_print,
     party_reveal,
 )
 from disputes.services.workflow import (
@@ -56,9 +58,10 @@ def action_perform(action: CaseAction, *, actor: User, case_id: int, data: dict[
 
 __all__ = [
     "action_perform",
-    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput",
+    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput", "PartySecrets",
     "attachment_add", "case_accept", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
     "case_extend_decide", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
     "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",
-    "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",
+    "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_details_for_print",
+    "party_reveal",
 ]

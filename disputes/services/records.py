@@ -16,6 +16,7 @@ from disputes import parties as party_data
 from disputes import permissions
 from disputes.models import (
     Attachment,
+    Case,
     CaseParty,
     Mediation,
     MediationOutcome,
@@ -165,3 +166,50 @@ def party_reveal(*, actor: User, party_id: int, field: str, ip_address: str | No
         detail={"field": field, "case_id": party.case_id, "case_number": party.case.number},
     )
     return value
+
+
+@dataclass(frozen=True)
+class PartySecrets:
+    """A party's full ID number and phone ("" when not registered)."""
+
+    id_number: str
+    phone: str
+
+
+# The printed documents that state the parties' identity (disputes/documents.py).
+DOCUMENTS_WITH_IDENTITY = frozenset({"agreement", "mediation_record", "dossier"})
+
+
+@transaction.atomic
+def party_details_for_print(*, actor: User, case_id: int, document: str,
+                            ip_address: str | None = None) -> dict[int, PartySecrets] | None:
+    """Full ID numbers and phones of a case's parties for a printed legal document (the
+    parties' copies of an agreement need them), by party id — when the actor may reveal them
+    (the "reveal" rule of disputes.permissions); one audit row names the document and the
+    parties. None when the actor may not: the document prints masked values and says so."""
+    if document not in DOCUMENTS_WITH_IDENTITY:
+        raise InvalidInput(_("该文书不载明当事人身份信息"))
+    scope = scope_for(actor)
+    case = scope.filter(Case.objects.select_related("owning_region")).filter(pk=parse_id(case_id, _("该案件"))).first()
+    if case is None:
+        raise NotFound(_("未找到该案件"))
+    parties = list(CaseParty.objects.filter(case_id=case.pk).order_by("id"))
+    try:
+        permissions.require_action(user=actor, case=case, action="reveal")
+    except Forbidden:
+        return None
+    details = {
+        party.pk: PartySecrets(
+            id_number=party_data.decrypt(party.id_number_enc) if party.id_number_enc else "",
+            phone=party_data.decrypt(party.phone_enc) if party.phone_enc else "",
+        )
+        for party in parties
+    }
+    audit_record(
+        actor=actor, action="party.print", target_type="disputes.case", target_id=case.pk,
+        region_id=case.village_id, ip_address=ip_address,
+        detail={"document": document, "case_id": case.pk, "case_number": case.number,
+                "parties": [party.pk for party in parties], "fields": ["id_number", "phone"]},
+    )
+    return details
+
