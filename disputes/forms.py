@@ -90,6 +90,22 @@ def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- intake -------------------------------------------------------------------------------
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks each file's type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class CaseIntakeForm(StyledForm):
     """The case half of the single-window intake (一窗受理)."""
 
@@ -109,6 +125,7 @@ class CaseIntakeForm(StyledForm):
     risk_grade = forms.ModelChoiceField(label=_("风险等级"), queryset=RiskGrade.objects.all(), required=False)
     urgent = forms.BooleanField(label=_("加急"), required=False)
     long_standing = forms.BooleanField(label=_("历史遗留"), required=False)
+    attachments = MultipleFileField(label=_("附件（照片、材料等）"), required=False)
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     related_to = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
     duplicate_of = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=forms.HiddenInput)

@@ -72,7 +72,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
     hide_errors = False
     if request.method == "POST":
         add_row = "add_party" in request.POST
-        form = CaseIntakeForm(request.POST, scope=scope)
+        form = CaseIntakeForm(request.POST, request.FILES, scope=scope)
         formset = party_formset(request.POST, add_row=add_row)
         if add_row:
             hide_errors = True  # only a new blank row was asked for
@@ -85,6 +85,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
                     submit_token=form.cleaned_data["submit_token"],
                     related_to_ids=form.cleaned_data["related_to"],
                     duplicate_of_id=form.cleaned_data["duplicate_of"],
+                    attachments=form.cleaned_data["attachments"],
                 )
             except InvalidInput as exc:
                 fields = exc.extra.get("fields") or {}
@@ -94,6 +95,8 @@ def case_intake(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("已登记案件 %(number)s") % {"number": case.number})
+                if form.cleaned_data["attachments"]:
+                    messages.info(request, _("已上传附件%(n)s个") % {"n": len(form.cleaned_data["attachments"])})
                 return redirect("disputes:detail", case_id=case.pk)
     else:
         form = CaseIntakeForm(scope=scope)

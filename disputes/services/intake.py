@@ -16,6 +16,7 @@ from disputes import parties as party_data
 from disputes.models import (
     ETHNICITIES,
     PERSON_ID_TYPES,
+    Attachment,
     Case,
     CaseLink,
     CaseNumberCounter,
@@ -36,6 +37,7 @@ from disputes.services.core import (
     notify,
     parse_id,
 )
+from disputes.services.records import attachment_add, attachment_check
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Region, RegionLevel, Role, User
@@ -252,6 +254,10 @@ def _idempotent_result(existing: Case, actor: User) -> Case:
     return existing
 
 
+# Files one intake may carry (more go through the case page, one at a time).
+INTAKE_ATTACHMENTS_MAX = 10
+
+
 @transaction.atomic
 def case_register(
     *,
@@ -261,9 +267,32 @@ def case_register(
     submit_token: str | None = None,
     related_to_ids: Sequence[int] = (),
     duplicate_of_id: int | None = None,
+    attachments: Sequence[Any] = (),
 ) -> Case:
-    """一窗受理: register a case at the actor's center. The same submit token twice returns
-    the first case."""
+    """一窗受理: register a case at the actor's center, with the files brought to the window
+    (`attachments`, uploaded files). The same submit token twice returns the first case
+    (and stores no file again).
+
+    Every file is checked before anything is written; then the case is registered and each
+    file attached through `attachment_add` in this transaction. When anything fails after a
+    file reached storage, the stored files are deleted before the error propagates and the
+    transaction rolls back (the same guarantee `attachment_add` gives for one file); a caller
+    that wraps this in a larger transaction owns the files if its own later step fails.
+    """
+    stored: list[Attachment] = []
+    try:
+        return _case_register(actor=actor, data=data, parties=parties, submit_token=submit_token,
+                              related_to_ids=related_to_ids, duplicate_of_id=duplicate_of_id,
+                              attachments=attachments, stored=stored)
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], submit_token: str | None,
+                   related_to_ids: Sequence[int], duplicate_of_id: int | None, attachments: Sequence[Any],
+                   stored: list[Attachment]) -> Case:
     scope = scope_for(actor)
     permissions.require_role(user=actor, action="register")
     submit_token = (submit_token or "").strip() or None
@@ -292,6 +321,15 @@ def case_register(
         if grid_id is None:
             errors["grid_id"] = _("网格不属于所选村(社区)")
     party_rows = _validated_parties(parties, errors)
+    if len(attachments) > INTAKE_ATTACHMENTS_MAX:
+        errors["attachments"] = _("登记时最多上传%(n)s个附件，其余请在案件页面上传") % {"n": INTAKE_ATTACHMENTS_MAX}
+    else:
+        for uploaded_file in attachments:
+            try:
+                attachment_check(uploaded_file, field="attachments")
+            except InvalidInput as exc:
+                errors["attachments"] = exc.extra["fields"]["attachments"]
+                break
     if errors:
         raise InvalidInput(_("登记信息有误，请检查标注的项目"), extra={"fields": errors})
 
@@ -341,6 +379,8 @@ def case_register(
     )
     event.save(force_insert=True)
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)
+    for uploaded_file in attachments:
+        stored.append(attachment_add(actor=actor, case_id=case.pk, uploaded_file=uploaded_file))
     return case
 
 

@@ -103,19 +103,35 @@ def mediation_record_fields(*, actor: User, case_id: int, **fields: Any) -> Medi
     return mediation_record(actor=actor, case_id=case_id, data=MediationInput(**fields))
 
 
-@transaction.atomic
-def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
-    """Attach a file; the type is decided by content (not the name), within the size limit."""
+@dataclass(frozen=True)
+class CheckedFile:
+    size: int
+    mime: str
+    extension: str
+
+
+def attachment_check(uploaded_file, *, field: str = "file") -> CheckedFile:
+    """The file's size and type (decided by content, not the name), or InvalidInput naming
+    `field`. Writes nothing: intake checks every file before it stores any."""
     size = uploaded_file.size or 0
+    name = (getattr(uploaded_file, "name", "") or "")[-200:]
     if size > settings.ATTACHMENT_MAX_BYTES:
         message = _("文件过大，最大%(mb)sMB") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-        raise InvalidInput(message, extra={"fields": {"file": message}})
+        raise InvalidInput(message, extra={"fields": {field: f"{name}：{message}" if field != "file" else message}})
     uploaded_file.seek(0)
     kind = filetype.guess(uploaded_file.read(8192))
     uploaded_file.seek(0)
     if size == 0 or kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
         message = _("不支持的文件类型，请上传图片、PDF、Word/Excel文档或音视频")
-        raise InvalidInput(message, extra={"fields": {"file": message}})
+        raise InvalidInput(message, extra={"fields": {field: f"{name}：{message}" if field != "file" else message}})
+    return CheckedFile(size=size, mime=kind.mime, extension=kind.extension)
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, case_id: int, uploaded_file) -> Attachment:
+    """Attach a file; the type is decided by content (not the name), within the size limit."""
+    kind = attachment_check(uploaded_file)
+    size = kind.size
     original_name = (getattr(uploaded_file, "name", "") or "")[-200:] or f"file.{kind.extension}"
     stored: list[Attachment] = []
 
