@@ -48,7 +48,7 @@ from grids.contract import grid_queryset
 FAST_SELECTS = ("state", "category", "channel", "warning_level", "region", "ordering")
 SORTABLE_COLUMNS = ("number", "due_at", "created_at")
 STALE_MESSAGE = gettext_lazy("案件已被他人处理，请刷新后重试")
-# Inbox tabs in the order the clerk works them; "escalated" only for county and city centers.
+# Inbox tabs in the order the clerk works them; which a user sees: selectors.case_inbox_boxes.
 INBOX_TABS: list[tuple[str, Any]] = [
     ("to_accept", gettext_lazy("待受理")),
     ("to_dispatch", gettext_lazy("待分流")),
@@ -143,16 +143,15 @@ def intake_hints(request: HttpRequest) -> HttpResponse:
 def case_inbox(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     counts = selectors.case_inbox_counts(scope=scope, user=request.user)
-    tabs = [
-        {"key": key, "label": label, "count": counts.get(key, 0)}
-        for key, label in INBOX_TABS
-        if key != "escalated" or scope.level in UPPER_LEVELS
-    ]
+    # Only the tabs the user can have work in (a handler never accepts or calls back).
+    boxes = selectors.case_inbox_boxes(scope=scope, user=request.user)
+    tabs = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in INBOX_TABS if key in boxes]
     keys = [tab["key"] for tab in tabs]
     box = request.GET.get("box")
     if box not in keys:
-        box = next((tab["key"] for tab in tabs if tab["count"]), keys[0])
-    page = paginate(request, selectors.case_inbox(scope=scope, user=request.user, box=box))
+        box = next((tab["key"] for tab in tabs if tab["count"]), keys[0] if keys else None)
+    page = paginate(request, selectors.case_inbox(scope=scope, user=request.user, box=box) if box
+                    else selectors.case_list(scope=scope).none())
     can_register = can(scope, "disputes.register")
     context = {"tabs": tabs, "box": box, "page": page, "can_register": can_register}
     template = "disputes/partials/inbox_table.html" if request.htmx else "disputes/inbox.html"
