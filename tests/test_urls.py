@@ -65,7 +65,9 @@ EXPECTED = [
     ("logout", "logout/", "governance.auth.LogoutView"),
     ("notifications", "notifications/", "governance.notification_views.notification_list_view"),
     ("notification-read", "notifications/<int:pk>/read/", "governance.notification_views.notification_read_view"),
-    ("notifications-read-all", "notifications/read-all/", "governance.notification_views.notification_read_all_view"),]
+    ("notifications-read-all", "notifications/read-all/", "governance.notification_views.notification_read_all_view"),
+    ("favicon", "favicon.ico", "governance.views.favicon"),
+]
 
 
 def _walk(patterns, prefix="", namespaces=()):
