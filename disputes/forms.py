@@ -192,15 +192,16 @@ class PartyForm(StyledForm):
     kind = forms.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, initial=PartyKind.PERSON,
                              widget=forms.Select(attrs={"class": "js-party-kind"}))
     name = forms.CharField(label=_("姓名/名称"), max_length=100)
-    # Blank: the mainland ID card for a person, the unified social credit code for an organisation.
+    # Blank: the mainland ID card for a person, the unified social credit code for an organisation;
+    # a blank gender is read from a mainland ID number ("自动").
     id_type = forms.ChoiceField(label=_("证件类型"), required=False,
-                                choices=[("", _("居民身份证/统一社会信用代码")), *IdType.choices],
+                                choices=[("", _("身份证/信用代码")), *IdType.choices],
                                 widget=forms.Select(attrs={"class": "js-hint-source"}))
     id_number = forms.CharField(label=_("证件号码"), max_length=32, required=False,
                                 widget=forms.TextInput(attrs={"class": "js-hint-source", "autocomplete": "off"}))
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"class": "js-hint-source", "autocomplete": "off"}))
-    gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", _("按身份证号码")), *Gender.choices])
+    gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", _("自动")), *Gender.choices])
     ethnicity = forms.ChoiceField(label=_("民族"), required=False,
                                   choices=[("", "---------"), *((e, e) for e in ETHNICITIES)])
     birth_date = forms.DateField(label=_("出生日期"), required=False,
