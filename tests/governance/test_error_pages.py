@@ -100,3 +100,10 @@ def test_favicon_is_served_locally_and_linked_from_the_layout(clerk):
     assert response.status_code == 302 and response["Location"].endswith("/static/favicon.ico")
     html = signed_in(clerk).get(reverse("home"), follow=True).content.decode()
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_an_htmx_request_gets_the_message_alone(clerk):
+    response = signed_in(clerk).get(reverse("disputes:dashboard"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "调度大屏仅供调度员和领导使用" in html and "<html" not in html
