@@ -200,6 +200,12 @@ def _risk_grades(scope):
     return RiskGrade.objects.all()
 
 
+def _home_committee(case) -> str:
+    """The committee of the place where the case happened, as the form's first guess."""
+    place = case.village or case.township
+    return f"{place.name}人民调解委员会" if place else ""
+
+
 def _now_minute() -> dt.datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
@@ -336,9 +342,13 @@ ACTIONS: tuple[CaseAction, ...] = (
         "mediation", _("调解"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.ACCEPTED, _S.IN_PROGRESS})),
         service="mediation_record_fields", verb=_("调解记录"), creates="MediationOutputSerializer",
         section=True, inputs=(
-            Input("mediators", Kind.LINE, _("调解员"), max_length=200),
-            Input("organisation", Kind.LINE, _("调解组织"), required=False, max_length=100,
-                  placeholder=_("如：某某村人民调解委员会")),
+            Input("mediators", Kind.LINE, _("调解员"), max_length=200, placeholder=_("多名调解员用顿号分隔"),
+                  help_text="多名调解员用顿号、逗号或空格分隔；协议书上每人一条签名线"),
+            Input("committee_name", Kind.LINE, _("人民调解委员会"), required=False, max_length=100,
+                  initial_from_case=_home_committee,
+                  help_text="调解协议书加盖其印章的人民调解委员会（人民调解法第二十九条）；达成协议时必填"),
+            Input("organisation", Kind.LINE, _("参与调解单位"), required=False, max_length=100,
+                  placeholder=_("如：七一路街道司法所（可不填）")),
             Input("held_at", Kind.DATETIME, _("调解时间"), default=_now_minute),
             Input("place", Kind.LINE, _("调解地点"), required=False, max_length=200),
             Input("outcome", Kind.CHOICE, _("结果"), choices=MediationOutcome.choices, required=False,
@@ -395,6 +405,9 @@ TRANSITIONS: dict[str, Transition] = {a.name: a.transition for a in ACTIONS if a
 # action → roles (registered into governance.permissions as "disputes.<action>").
 ACTION_ROLES: dict[str, frozenset[str]] = {a.name: a.roles for a in ACTIONS}
 ACTION_LABELS: dict[str, Promise] = {a.name: a.label for a in ACTIONS}
+# Timeline labels (pages and printed dossiers): the actions plus the sweep's card events.
+EVENT_LABELS: dict[str, Promise] = {**ACTION_LABELS, "yellow": _("亮黄牌"), "red": _("亮红牌"),
+                                     "assist_red": _("协办超期")}
 # Actions with a page form and an API endpoint: those with a service.
 PERFORMED: tuple[CaseAction, ...] = tuple(a for a in ACTIONS if a.service)
 # Actions reached through a page form (link is API only: the intake page links cases).

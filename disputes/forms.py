@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import (
+    ETHNICITIES,
     CaseState,
     Category,
     Channel,
+    Gender,
+    IdType,
     PartyKind,
     PartyRole,
     RiskGrade,
@@ -51,6 +54,17 @@ def category_choices() -> list[tuple[Any, Any]]:
     return choices
 
 
+# A document number this long identifies someone: an 18-character ID number or credit code
+# once 15 are typed; the shorter passports and travel permits from 8.
+HINT_LENGTH_LONG = 15
+HINT_LENGTH_SHORT = 8
+
+
+def _hint_length(data: Mapping[str, Any], key: str) -> int:
+    id_type = data.get(key.removesuffix("id_number") + "id_type") or ""
+    return HINT_LENGTH_LONG if id_type in ("", IdType.RESIDENT, IdType.USCC) else HINT_LENGTH_SHORT
+
+
 def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
     """Parse the intake form's fields sent by the hints request (htmx GET).
 
@@ -59,7 +73,7 @@ def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
     """
     getlist = data.getlist if hasattr(data, "getlist") else (lambda k: [data[k]] if k in data else [])
     id_numbers = sorted({v.strip().upper() for k, v in data.items()
-                         if k.endswith("-id_number") and len(v.strip()) >= 15})
+                         if k.endswith("-id_number") and len(v.strip()) >= _hint_length(data, k)})
     phones = sorted({v.strip() for k, v in data.items() if k.endswith("-phone") and len(v.strip()) >= 7})
     village_id = int_or_none(data.get("village"))
     category_id = int_or_none(data.get("category"))
@@ -75,6 +89,22 @@ def hint_query(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # --- intake -------------------------------------------------------------------------------
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks each file's type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
 
 class CaseIntakeForm(StyledForm):
     """The case half of the single-window intake (一窗受理)."""
@@ -95,6 +125,7 @@ class CaseIntakeForm(StyledForm):
     risk_grade = forms.ModelChoiceField(label=_("风险等级"), queryset=RiskGrade.objects.all(), required=False)
     urgent = forms.BooleanField(label=_("加急"), required=False)
     long_standing = forms.BooleanField(label=_("历史遗留"), required=False)
+    attachments = MultipleFileField(label=_("附件（照片、材料等）"), required=False)
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     related_to = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
     duplicate_of = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=forms.HiddenInput)
@@ -158,15 +189,28 @@ class CaseIntakeForm(StyledForm):
 
 class PartyForm(StyledForm):
     role = forms.ChoiceField(label=_("当事人类型"), choices=PartyRole.choices)
-    kind = forms.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, initial=PartyKind.PERSON)
+    kind = forms.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, initial=PartyKind.PERSON,
+                             widget=forms.Select(attrs={"class": "js-party-kind"}))
     name = forms.CharField(label=_("姓名/名称"), max_length=100)
+    # Blank: the mainland ID card for a person, the unified social credit code for an organisation;
+    # a blank gender is read from a mainland ID number ("自动").
+    id_type = forms.ChoiceField(label=_("证件类型"), required=False,
+                                choices=[("", _("身份证/信用代码")), *IdType.choices],
+                                widget=forms.Select(attrs={"class": "js-hint-source"}))
     id_number = forms.CharField(label=_("证件号码"), max_length=32, required=False,
                                 widget=forms.TextInput(attrs={"class": "js-hint-source", "autocomplete": "off"}))
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"class": "js-hint-source", "autocomplete": "off"}))
+    gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", _("自动")), *Gender.choices])
+    ethnicity = forms.ChoiceField(label=_("民族"), required=False,
+                                  choices=[("", "---------"), *((e, e) for e in ETHNICITIES)])
+    birth_date = forms.DateField(label=_("出生日期"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    occupation = forms.CharField(label=_("职业或工作单位"), max_length=100, required=False)
+    legal_representative = forms.CharField(label=_("法定代表人(负责人)"), max_length=50, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
-    FILLED_FIELDS = ("name", "id_number", "phone", "address")
+    FILLED_FIELDS = ("name", "id_number", "phone", "address", "occupation", "legal_representative")
 
     def has_changed(self) -> bool:
         """A row counts once something is typed; the preselected role/kind alone do not count,
@@ -176,7 +220,9 @@ class PartyForm(StyledForm):
     def party_input(self) -> PartyInput:
         data = self.cleaned_data
         return PartyInput(role=data["role"], kind=data["kind"], name=data["name"], id_number=data["id_number"].strip(),
-                          phone=data["phone"].strip(), address=data["address"])
+                          phone=data["phone"].strip(), address=data["address"], id_type=data["id_type"],
+                          gender=data["gender"], ethnicity=data["ethnicity"], birth_date=data["birth_date"],
+                          occupation=data["occupation"], legal_representative=data["legal_representative"])
 
 
 class BasePartyFormSet(forms.BaseFormSet):

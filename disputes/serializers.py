@@ -14,11 +14,14 @@ from rest_framework import serializers
 
 from disputes.actions import PERFORMED, CaseAction, Input, Kind
 from disputes.models import (
+    ETHNICITIES,
     AssignmentRole,
     AssignmentStatus,
     CaseState,
     Channel,
     ExtensionStatus,
+    Gender,
+    IdType,
     MediationOutcome,
     PartyKind,
     PartyRole,
@@ -95,9 +98,19 @@ class PartyOutputSerializer(serializers.Serializer):
     role_label = serializers.CharField(source="get_role_display")
     kind = serializers.ChoiceField(choices=PartyKind.choices)
     name = serializers.CharField()
+    id_type = serializers.ChoiceField(choices=IdType.choices)
     id_number_masked = serializers.CharField()
     phone_masked = serializers.CharField()
     address = serializers.CharField()
+    gender = serializers.CharField(help_text="male / female / 空")
+    ethnicity = serializers.CharField()
+    birth_year = serializers.SerializerMethodField(
+        help_text="出生年份（完整出生日期与证件号码一样不在列表和详情中给出）")
+    occupation = serializers.CharField()
+    legal_representative = serializers.CharField()
+
+    def get_birth_year(self, party) -> int | None:
+        return party.birth_date.year if party.birth_date else None
 
 
 class AssignmentOutputSerializer(serializers.Serializer):
@@ -198,6 +211,7 @@ class MediationOutputSerializer(serializers.Serializer):
     case_id = serializers.IntegerField()
     mediators = serializers.CharField()
     organisation = serializers.CharField()
+    committee_name = serializers.CharField(help_text="盖章的人民调解委员会")
     held_at = serializers.DateTimeField()
     place = serializers.CharField()
     record = serializers.CharField()
@@ -245,10 +259,22 @@ class PartyInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(label=_("当事人类型"), choices=PartyRole.choices)
     kind = serializers.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, default=PartyKind.PERSON)
     name = serializers.CharField(label=_("姓名/名称"), max_length=100)
+    id_type = serializers.ChoiceField(label=_("证件类型"), choices=IdType.choices, required=False, allow_blank=True,
+                                      default="", help_text="空: 自然人为居民身份证，单位为统一社会信用代码")
     id_number = serializers.CharField(label=_("证件号码"), max_length=32, required=False, allow_blank=True,
                                       default="")
     phone = serializers.CharField(label=_("联系电话"), max_length=20, required=False, allow_blank=True, default="")
     address = serializers.CharField(label=_("住址"), max_length=200, required=False, allow_blank=True, default="")
+    gender = serializers.ChoiceField(label=_("性别"), choices=Gender.choices, required=False, allow_blank=True,
+                                     default="", help_text="自然人；持居民身份证的由号码得出（填写时须一致）")
+    ethnicity = serializers.ChoiceField(label=_("民族"), choices=list(ETHNICITIES), required=False, allow_blank=True,
+                                        default="", help_text="自然人，按 GB/T 3304 名称")
+    birth_date = serializers.DateField(label=_("出生日期"), required=False, allow_null=True, default=None,
+                                       help_text="自然人；持居民身份证的由号码得出（填写时须一致）")
+    occupation = serializers.CharField(label=_("职业或工作单位"), max_length=100, required=False, allow_blank=True,
+                                       default="")
+    legal_representative = serializers.CharField(label=_("法定代表人(负责人)"), max_length=50, required=False,
+                                                 allow_blank=True, default="", help_text="单位")
 
 
 class CaseCreateInputSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disputes import documents, permissions, selectors, services
 from disputes.action_forms import ACTION_FORMS, action_form
-from disputes.actions import ACTION_BY_NAME, ACTION_LABELS
+from disputes.actions import ACTION_BY_NAME, EVENT_LABELS
 from disputes.forms import (
     CaseFilterForm,
     CaseIntakeForm,
@@ -37,6 +37,7 @@ from disputes.models import OPEN_ASSIGNMENT_STATES, CaseState, ExtensionStatus, 
 from disputes.selectors import public as public_selectors
 from disputes.selectors import stats
 from disputes.services.public import BY_PUBLIC
+from governance import clock
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from governance.models import RegionLevel, Role
 from governance.pages import page_errors, paginate
@@ -49,7 +50,7 @@ from grids.contract import grid_queryset
 FAST_SELECTS = ("state", "category", "channel", "warning_level", "region", "ordering")
 SORTABLE_COLUMNS = ("number", "due_at", "created_at")
 STALE_MESSAGE = gettext_lazy("案件已被他人处理，请刷新后重试")
-# Inbox tabs in the order the clerk works them; "escalated" only for county and city centers.
+# Inbox tabs in the order the clerk works them; which a user sees: selectors.case_inbox_boxes.
 INBOX_TABS: list[tuple[str, Any]] = [
     ("to_accept", gettext_lazy("待受理")),
     ("to_dispatch", gettext_lazy("待分流")),
@@ -61,13 +62,6 @@ INBOX_TABS: list[tuple[str, Any]] = [
 ]
 UPPER_LEVELS = frozenset({RegionLevel.COUNTY, RegionLevel.CITY})
 DASHBOARD_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
-# Timeline labels: the services' action labels plus the sweep's card events.
-EVENT_LABELS: dict[str, Any] = {
-    **ACTION_LABELS,
-    "yellow": gettext_lazy("亮黄牌"),
-    "red": gettext_lazy("亮红牌"),
-    "assist_red": gettext_lazy("协办超期"),
-}
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -80,7 +74,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
     hide_errors = False
     if request.method == "POST":
         add_row = "add_party" in request.POST
-        form = CaseIntakeForm(request.POST, scope=scope)
+        form = CaseIntakeForm(request.POST, request.FILES, scope=scope)
         formset = party_formset(request.POST, add_row=add_row)
         if add_row:
             hide_errors = True  # only a new blank row was asked for
@@ -93,6 +87,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
                     submit_token=form.cleaned_data["submit_token"],
                     related_to_ids=form.cleaned_data["related_to"],
                     duplicate_of_id=form.cleaned_data["duplicate_of"],
+                    attachments=form.cleaned_data["attachments"],
                 )
             except InvalidInput as exc:
                 fields = exc.extra.get("fields") or {}
@@ -102,6 +97,8 @@ def case_intake(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("已登记案件 %(number)s") % {"number": case.number})
+                if form.cleaned_data["attachments"]:
+                    messages.info(request, _("已上传附件%(n)s个") % {"n": len(form.cleaned_data["attachments"])})
                 return redirect("disputes:detail", case_id=case.pk)
     else:
         form = CaseIntakeForm(scope=scope)
@@ -148,16 +145,15 @@ def intake_hints(request: HttpRequest) -> HttpResponse:
 def case_inbox(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     counts = selectors.case_inbox_counts(scope=scope, user=request.user)
-    tabs = [
-        {"key": key, "label": label, "count": counts.get(key, 0)}
-        for key, label in INBOX_TABS
-        if key != "escalated" or scope.level in UPPER_LEVELS
-    ]
+    # Only the tabs the user can have work in (a handler never accepts or calls back).
+    boxes = selectors.case_inbox_boxes(scope=scope, user=request.user)
+    tabs = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in INBOX_TABS if key in boxes]
     keys = [tab["key"] for tab in tabs]
     box = request.GET.get("box")
     if box not in keys:
-        box = next((tab["key"] for tab in tabs if tab["count"]), keys[0])
-    page = paginate(request, selectors.case_inbox(scope=scope, user=request.user, box=box))
+        box = next((tab["key"] for tab in tabs if tab["count"]), keys[0] if keys else None)
+    page = paginate(request, selectors.case_inbox(scope=scope, user=request.user, box=box) if box
+                    else selectors.case_list(scope=scope).none())
     can_register = can(scope, "disputes.register")
     context = {"tabs": tabs, "box": box, "page": page, "can_register": can_register}
     template = "disputes/partials/inbox_table.html" if request.htmx else "disputes/inbox.html"
@@ -289,6 +285,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "agreement": MediationOutcome.AGREEMENT,
         # An online case: the resident's consent and rating (no query for other channels).
         "public_record": public_selectors.case_public_record(scope=scope, case=case),
+        "filed": case.state in selectors.FILED_STATES,
     }
     return render(request, "disputes/detail.html", context)
 
@@ -343,7 +340,7 @@ def party_reveal(request: HttpRequest, case_id: int, party_id: int, field: str) 
     return render(request, template, context)
 
 
-# --- attachments, agreement PDF -----------------------------------------------------------------
+# --- attachments -----------------------------------------------------------------
 
 @require_GET
 @page_errors
@@ -361,30 +358,152 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
                         content_type=attachment.content_type)
 
 
+# --- printed documents (disputes/documents.py): a print view and a PDF each -------------------
+
+def _printing(request: HttpRequest, *, full: bool, links: dict[str, str] | None) -> documents.Printing:
+    return documents.Printing(by=str(request.user), at=clock.now(), full=full, links=links)
+
+
+# Each document's PDF route, by document (the print view links to it).
+PDF_ROUTES = {"receipt": "disputes:receipt_pdf", "rejection_notice": "disputes:rejection_notice_pdf",
+              "agreement": "disputes:agreement_pdf", "mediation_record": "disputes:mediation_record_pdf",
+              "dossier": "disputes:dossier_pdf"}
+
+
+def _document_response(request: HttpRequest, *, case, document: str, as_pdf: bool, html) -> HttpResponse:
+    """The document's print view (HTML with a toolbar) or its PDF. `html(links)` renders it;
+    `links` is None for the PDF."""
+    if as_pdf:
+        response = HttpResponse(documents.pdf(html(None)), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=False, filename=f"{documents.TITLES[document]}-{case.number}.pdf")
+    else:
+        links = {"pdf": reverse(PDF_ROUTES[document], kwargs=request.resolver_match.kwargs),
+                 "back": reverse("disputes:detail", args=[case.pk])}
+        response = HttpResponse(html(links))
+    response["Cache-Control"] = "private, no-store"  # personal data: never kept by a proxy or the browser
+    return response
+
+
+def _identity(request: HttpRequest, case, document: str):
+    """Full party details for a document that states identity, when the user may reveal
+    them (audited by the service), else None (the document prints masked values)."""
+    return services.party_details_for_print(actor=request.user, case_id=case.pk, document=document,
+                                            ip_address=client_ip(request))
+
+
+def _receipt(request: HttpRequest, case_id: int, *, as_pdf: bool) -> HttpResponse:
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    parties = selectors.case_document_parties(scope=scope, case=case)
+    track_url = request.build_absolute_uri(documents.PUBLIC_TRACK_PATH)
+    return _document_response(request, case=case, document="receipt", as_pdf=as_pdf, html=lambda links: (
+        documents.receipt_html(case=case, parties=parties, track_url=track_url,
+                               printing=_printing(request, full=False, links=links))))
+
+
+@require_GET
+@page_errors
+def receipt_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    """受理回执, print view."""
+    return _receipt(request, case_id, as_pdf=False)
+
+
+@require_GET
+@page_errors
+def receipt_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """受理回执 as PDF."""
+    return _receipt(request, case_id, as_pdf=True)
+
+
+def _rejection_notice(request: HttpRequest, case_id: int, *, as_pdf: bool) -> HttpResponse:
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    event = selectors.case_rejection(scope=scope, case=case)
+    parties = selectors.case_document_parties(scope=scope, case=case)
+    return _document_response(request, case=case, document="rejection_notice", as_pdf=as_pdf, html=lambda links: (
+        documents.rejection_notice_html(case=case, event=event, parties=parties,
+                                        printing=_printing(request, full=False, links=links))))
+
+
+@require_GET
+@page_errors
+def rejection_notice_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    """不予受理告知书, print view (a rejected case only)."""
+    return _rejection_notice(request, case_id, as_pdf=False)
+
+
+@require_GET
+@page_errors
+def rejection_notice_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """不予受理告知书 as PDF."""
+    return _rejection_notice(request, case_id, as_pdf=True)
+
+
+def _mediation_document(request: HttpRequest, case_id: int, mediation_id: int, *, document: str,
+                        as_pdf: bool) -> HttpResponse:
+    scope = request_scope(request)
+    case = selectors.case_get(scope=scope, case_id=case_id)
+    mediation = selectors.case_mediation_get(scope=scope, case=case, mediation_id=mediation_id,
+                                             agreement=document == "agreement")
+    parties = selectors.case_document_parties(scope=scope, case=case)
+    details = _identity(request, case, document)
+    render_html = documents.agreement_html if document == "agreement" else documents.mediation_record_html
+    return _document_response(request, case=case, document=document, as_pdf=as_pdf, html=lambda links: render_html(
+        case=case, mediation=mediation, parties=parties, details=details,
+        printing=_printing(request, full=details is not None, links=links)))
+
+
+@require_GET
+@page_errors
+def agreement_print(request: HttpRequest, case_id: int, mediation_id: int) -> HttpResponse:
+    """人民调解协议书, print view. Full party details only for users who may reveal them (audited)."""
+    return _mediation_document(request, case_id, mediation_id, document="agreement", as_pdf=False)
+
+
 @require_GET
 @page_errors
 def agreement_pdf(request: HttpRequest, case_id: int, mediation_id: int) -> HttpResponse:
-    """调解协议书 as PDF. Full ID numbers only for roles allowed to reveal them (audited)."""
+    """人民调解协议书 as PDF. Full party details only for users who may reveal them (audited)."""
+    return _mediation_document(request, case_id, mediation_id, document="agreement", as_pdf=True)
+
+
+@require_GET
+@page_errors
+def mediation_record_print(request: HttpRequest, case_id: int, mediation_id: int) -> HttpResponse:
+    """调解笔录, print view."""
+    return _mediation_document(request, case_id, mediation_id, document="mediation_record", as_pdf=False)
+
+
+@require_GET
+@page_errors
+def mediation_record_pdf(request: HttpRequest, case_id: int, mediation_id: int) -> HttpResponse:
+    """调解笔录 as PDF."""
+    return _mediation_document(request, case_id, mediation_id, document="mediation_record", as_pdf=True)
+
+
+def _dossier(request: HttpRequest, case_id: int, *, as_pdf: bool) -> HttpResponse:
     scope = request_scope(request)
     case = selectors.case_get(scope=scope, case_id=case_id)
-    mediation = case.mediations.filter(pk=mediation_id, outcome=MediationOutcome.AGREEMENT).first()
-    if mediation is None:
-        raise Http404
-    parties = list(case.parties.all())
-    id_numbers: dict[int, str] = {}
-    for party in parties:
-        if not party.id_number_masked:
-            continue
-        try:
-            id_numbers[party.pk] = services.party_reveal(
-                actor=request.user, party_id=party.pk, field="id_number", ip_address=client_ip(request))
-        except Forbidden:
-            break  # the role may not see full numbers: print the masked ones
-    pdf = documents.agreement_pdf(case=case, mediation=mediation, parties=parties, id_numbers=id_numbers)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"调解协议书-{case.number}.pdf")
-    return response
+    dossier = selectors.case_dossier(scope=scope, case=case)
+    details = _identity(request, case, "dossier")
+    return _document_response(request, case=case, document="dossier", as_pdf=as_pdf, html=lambda links: (
+        documents.dossier_html(dossier=dossier, details=details,
+                               printing=_printing(request, full=details is not None, links=links))))
+
+
+@require_GET
+@page_errors
+def dossier_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    """案件卷宗 of a filed case, print view."""
+    return _dossier(request, case_id, as_pdf=False)
+
+
+@require_GET
+@page_errors
+def dossier_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """案件卷宗 of a filed case as PDF."""
+    return _dossier(request, case_id, as_pdf=True)
 
 
 # --- dispatch dashboard -------------------------------------------------------------------------

@@ -14,3 +14,8 @@ urlpatterns = [
     *app_urlpatterns(),
     path("", include("governance.web_urls")),
 ]
+
+# Error pages in the site language inside the layout (governance/views.py).
+handler403 = "governance.views.permission_denied"
+handler404 = "governance.views.page_not_found"
+handler500 = "governance.views.server_error"

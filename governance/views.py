@@ -1,7 +1,10 @@
-"""Kernel pages: the role landing page."""
+"""Kernel pages: the role landing page, the error pages and /favicon.ico."""
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
 from governance.navigation import nav_links, role_home_url
 
@@ -17,3 +20,51 @@ def home(request: HttpRequest) -> HttpResponse:
     if url is not None:
         return redirect(url)
     return render(request, "governance/home.html", {"links": nav_links(request.user)})
+
+
+# --- error pages (handler403/404/500 in governance/urls.py) ------------------------------------
+# They answer in the site language inside the layout; the refusal's own message is shown
+# (a page that says why, e.g. "调度大屏仅供调度员和领导使用"). Requests under /api/ get the one
+# error body {"message", "code", "extra"} instead of a page. 500 renders a static page with no
+# context processors (no database, no session): whatever broke may be what they would need.
+
+def _api_error(message: str, code: str, status: int) -> JsonResponse:
+    return JsonResponse({"message": message, "code": code, "extra": {}}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _error_page(request: HttpRequest, *, status: int, message: str, code: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(message, code, status)
+    context = {"status": status, "message": message}
+    if getattr(request, "htmx", False):
+        # An htmx swap shows the message in place rather than a whole page inside a card.
+        return render(request, "errors/message.html", context, status=status)
+    return render(request, f"{status}.html", context, status=status)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: the refusal's message (the service's Chinese sentence), or a general one."""
+    message = str(exception) if exception is not None and str(exception) else _("您无权访问此页面")
+    return _error_page(request, status=403, message=message, code="forbidden")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: the same words for a missing page and a record outside the jurisdiction (the
+    exception's text is not shown: it could say which one it was)."""
+    return _error_page(request, status=404, message=_("未找到该页面或记录"), code="not_found")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: a static page rendered without a request context."""
+    if request.path.startswith("/api/"):
+        return _api_error(_("服务器内部错误，请稍后重试"), "server_error", 500)
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own: the static icon (hashed name in
+    production, so the redirect is temporary)."""
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -10,4 +10,5 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list_view, name="notifications"),
     path("notifications/<int:pk>/read/", notification_views.notification_read_view, name="notification-read"),
     path("notifications/read-all/", notification_views.notification_read_all_view, name="notifications-read-all"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -60,6 +60,15 @@ EXPECTED = [
     ("disputes:party_reveal", "cases/<int:case_id>/parties/<int:party_id>/<str:field>/reveal/", "disputes.views.party_reveal"),
     ("disputes:attachment", "cases/<int:case_id>/attachments/<int:attachment_id>/", "disputes.views.attachment_download"),
     ("disputes:agreement_pdf", "cases/<int:case_id>/mediations/<int:mediation_id>/agreement.pdf", "disputes.views.agreement_pdf"),
+    ("disputes:agreement", "cases/<int:case_id>/mediations/<int:mediation_id>/agreement/", "disputes.views.agreement_print"),
+    ("disputes:mediation_record", "cases/<int:case_id>/mediations/<int:mediation_id>/record/", "disputes.views.mediation_record_print"),
+    ("disputes:mediation_record_pdf", "cases/<int:case_id>/mediations/<int:mediation_id>/record.pdf", "disputes.views.mediation_record_pdf"),
+    ("disputes:receipt", "cases/<int:case_id>/receipt/", "disputes.views.receipt_print"),
+    ("disputes:receipt_pdf", "cases/<int:case_id>/receipt.pdf", "disputes.views.receipt_pdf"),
+    ("disputes:rejection_notice", "cases/<int:case_id>/rejection-notice/", "disputes.views.rejection_notice_print"),
+    ("disputes:rejection_notice_pdf", "cases/<int:case_id>/rejection-notice.pdf", "disputes.views.rejection_notice_pdf"),
+    ("disputes:dossier", "cases/<int:case_id>/dossier/", "disputes.views.dossier_print"),
+    ("disputes:dossier_pdf", "cases/<int:case_id>/dossier.pdf", "disputes.views.dossier_pdf"),
     ("disputes:action", "cases/<int:case_id>/<str:action>/", "disputes.views.case_action"),
     ("grids:mine", "grids/", "grids.views.grid_mine"),
     ("grids:detail", "grids/<int:grid_id>/", "grids.views.grid_detail"),
@@ -68,7 +77,9 @@ EXPECTED = [
     ("logout", "logout/", "governance.auth.LogoutView"),
     ("notifications", "notifications/", "governance.notification_views.notification_list_view"),
     ("notification-read", "notifications/<int:pk>/read/", "governance.notification_views.notification_read_view"),
-    ("notifications-read-all", "notifications/read-all/", "governance.notification_views.notification_read_all_view"),]
+    ("notifications-read-all", "notifications/read-all/", "governance.notification_views.notification_read_all_view"),
+    ("favicon", "favicon.ico", "governance.views.favicon"),
+]
 
 
 def _walk(patterns, prefix="", namespaces=()):

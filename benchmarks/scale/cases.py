@@ -67,8 +67,8 @@ CASE_COLUMNS = [
     "owning_region_id", "registered_by_id", "township_id", "village_id", "category_id", "risk_grade_id",
     "yellow_at", "escalate_at",
 ]
-PARTY_COLUMNS = ["id", "created_at", "updated_at", "role", "kind", "name", "id_number_enc", "id_number_hash",
-                 "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "address", "case_id"]
+PARTY_COLUMNS = ["id", "created_at", "updated_at", "role", "kind", "name", "id_type", "id_number_enc",
+                 "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "address", "case_id"]
 EVENT_COLUMNS = ["id", "created_at", "action", "from_state", "to_state", "note", "data", "actor_id", "case_id"]
 ASSIGNMENT_COLUMNS = ["id", "created_at", "updated_at", "status", "due_at", "instructions", "signed_at", "closed_at",
                       "return_reason", "assigned_by_id", "case_id", "department_id", "region_id", "signed_by_id",
@@ -309,8 +309,9 @@ class CaseGenerator:
         for i in range(n_parties):
             who = title_party if i == 0 else self._party()
             role = "applicant" if i == 0 else "respondent" if i == 1 else "third"
+            id_type = "uscc" if who.kind == "organisation" else "resident"
             self.writers[CaseParty].add((self.ids[CaseParty].take(), created, created, role, who.kind, who.name,
-                                         who.id_enc, who.id_hash, who.id_masked, who.phone_enc, who.phone_hash,
+                                         id_type, who.id_enc, who.id_hash, who.id_masked, who.phone_enc, who.phone_hash,
                                          who.phone_masked, who.address, case_id))
         if assignment:
             dept, by, at, signer, signed_at, status = assignment

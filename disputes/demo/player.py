@@ -179,6 +179,9 @@ def _mediation(rng: random.Random, moment: dt.datetime, handler: User) -> servic
     return services.MediationInput(
         mediators=f"{handler.display_name}、{person_name(rng)}", held_at=moment,
         organisation=handler.department.name if handler.department_id else f"{handler.region.name}综治中心",
+        # The agreement is sealed by the 人民调解委员会 of the handler's township or county
+        # (人民调解法 art. 29), not by the department or center that took part.
+        committee_name=f"{handler.region.name}人民调解委员会",
         place="调解室", record="双方当事人到场，调解员释明相关法律规定，双方陈述意见。",
         outcome=MediationOutcome.AGREEMENT if agreed else MediationOutcome.NO_AGREEMENT,
         facts="双方对基本事实无异议，对责任承担存在分歧。",

@@ -193,6 +193,20 @@ def village_address(rng: random.Random, village: Region) -> str:
     return f"{village.name}{rng.choice(ROADS)}{rng.randint(1, 60)}号{rng.randint(1, 6)}单元"
 
 
+OCCUPATIONS = ["农民", "个体经营户", "退休职工", "教师", "建筑工人", "快递员", "出租车司机", "医生", "自由职业",
+               "铜川市某某商贸有限公司职员", "社区工作者", "无业"]
+
+
+def legal_details(name: str) -> dict:
+    """民族 and occupation of a demo person, or the legal representative of a demo company,
+    drawn from the name (a generator of their own: the seeder's `rng` sequence, and with it
+    every figure the demo reproduces, stays as it was)."""
+    own = random.Random(name)
+    if name.endswith(tuple(COMPANY_KINDS.values()) + ("医院",)):
+        return {"legal_representative": person_name(own)}
+    return {"ethnicity": "回族" if own.random() < 0.02 else "汉族", "occupation": own.choice(OCCUPATIONS)}
+
+
 def case_text(rng: random.Random, plan: Plan, county: Region) -> tuple[str, str, list[services.PartyInput], dict]:
     """Title, narrative, parties and figures for the plan's category."""
     templates = TEMPLATES.get(plan.category.name, GENERIC_TEMPLATES)
@@ -203,19 +217,19 @@ def case_text(rng: random.Random, plan: Plan, county: Region) -> tuple[str, str,
     parties = [services.PartyInput(
         role=PartyRole.APPLICANT, kind=PartyKind.PERSON, name=applicant,
         id_number=id_number(rng, county.code, today=today), phone=mobile(rng),
-        address=village_address(rng, plan.village))]
+        address=village_address(rng, plan.village), **legal_details(applicant))]
     if org_kind:
         respondent = company_name(rng, org_kind, county)
         parties.append(services.PartyInput(
             role=PartyRole.RESPONDENT, kind=PartyKind.ORGANISATION, name=respondent,
             id_number=credit_code(rng, county.code), phone=f"0919{rng.randint(2, 8)}{rng.randint(0, 999_999):06d}",
-            address=f"{county.name}{rng.choice(ROADS)}{rng.randint(1, 200)}号"))
+            address=f"{county.name}{rng.choice(ROADS)}{rng.randint(1, 200)}号", **legal_details(respondent)))
     else:
         respondent = person_name(rng)
         parties.append(services.PartyInput(
             role=PartyRole.RESPONDENT, kind=PartyKind.PERSON, name=respondent,
             id_number=id_number(rng, county.code, today=today) if rng.random() < 0.8 else "",
-            phone=mobile(rng), address=village_address(rng, plan.village)))
+            phone=mobile(rng), address=village_address(rng, plan.village), **legal_details(respondent)))
     amount = Decimal(rng.choice((800, 1500, 2600, 3800, 5000, 8600, 12000, 26000, 45000, 80000, 150000)))
     month = plan.start.astimezone(SHANGHAI) - dt.timedelta(days=rng.randint(5, 60))
     values = {"a": applicant, "b": respondent, "village": plan.village.name, "town": plan.township.name,

@@ -14,6 +14,7 @@ from disputes.selectors.cases import (
     case_events,
     case_get,
     case_inbox,
+    case_inbox_boxes,
     case_inbox_counts,
     case_list,
     case_open_assignment,
@@ -23,8 +24,22 @@ from disputes.selectors.cases import (
     cases_red_at_top,
     related_case_hints,
 )
+from disputes.selectors.documents import (
+    FILED_STATES,
+    Dossier,
+    case_document_parties,
+    case_dossier,
+    case_mediation_get,
+    case_rejection,
+)
 
 __all__ = [
+    "FILED_STATES",
+    "Dossier",
+    "case_document_parties",
+    "case_dossier",
+    "case_mediation_get",
+    "case_rejection",
     "BOXES",
     "BOX_LABELS",
     "DETAIL_RELATED",
@@ -38,6 +53,7 @@ __all__ = [
     "case_events",
     "case_get",
     "case_inbox",
+    "case_inbox_boxes",
     "case_inbox_counts",
     "case_list",
     "case_open_assignment",

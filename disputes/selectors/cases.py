@@ -243,6 +243,27 @@ def _assigned_to_anyone() -> Exists:
                                                 role=AssignmentRole.LEAD))
 
 
+# Boxes by who can have work in them: a handler signs for and handles what is dispatched to
+# the unit; center staff take every step of their center's cases (and sign for what an upper
+# center dispatched to them); only county and city centers receive escalations.
+HANDLER_BOXES = ("to_sign", "in_progress", "overdue")
+CENTER_BOXES = ("to_accept", "to_dispatch", "to_sign", "in_progress", "to_callback", "overdue")
+ESCALATED_LEVELS = frozenset({RegionLevel.COUNTY, RegionLevel.CITY})
+
+
+def case_inbox_boxes(*, scope: Scope, user: User) -> tuple[str, ...]:
+    """The inbox boxes `user` can have work in, in the order they are worked; the others
+    are never filled for the role and are not shown."""
+    upper = ("escalated",) if scope.level in ESCALATED_LEVELS else ()
+    if user.role == Role.HANDLER:
+        return HANDLER_BOXES
+    if user.role in (Role.WINDOW_STAFF, Role.DISPATCHER):
+        return CENTER_BOXES + upper
+    if user.role == Role.LEADER:
+        return upper
+    return ()
+
+
 def case_inbox(*, scope: Scope, user: User, box: str) -> QuerySet[Case]:
     """The cases waiting for `user` in one box, most urgent deadline first."""
     if box not in BOXES:

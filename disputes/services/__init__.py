@@ -31,9 +31,11 @@ from disputes.services.public import PublicCaseInput, case_rate_public, case_sub
 from disputes.services.records import (
     ALLOWED_ATTACHMENT_TYPES,
     MediationInput,
+    PartySecrets,
     attachment_add,
     mediation_record,
     mediation_record_fields,
+    party_details_for_print,
     party_reveal,
 )
 from disputes.services.referrals import case_confirmation_request, case_refer, case_referral_result
@@ -60,11 +62,11 @@ def action_perform(action: CaseAction, *, actor: User, case_id: int, data: dict[
 
 __all__ = [
     "action_perform",
-    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput", "PublicCaseInput",
+    "ALLOWED_ATTACHMENT_TYPES", "CaseInput", "MediationInput", "PartyInput", "PartySecrets", "PublicCaseInput",
     "attachment_add", "case_accept", "case_assist_report", "case_assist_sign", "case_assist_withdraw", "case_callback",
     "case_confirmation_request", "case_dispatch", "case_escalate", "case_escalate_by_rule", "case_extend_decide",
     "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress", "case_rate_public",
     "case_refer", "case_referral_result", "case_register", "case_reject", "case_resolve", "case_return",
     "case_set_urgent", "case_sign", "case_submit_public", "case_supervise", "case_urge", "mediation_record",
-    "mediation_record_fields", "party_reveal",
+    "mediation_record_fields", "party_details_for_print", "party_reveal",
 ]

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from disputes import deadlines, permissions
 from disputes import parties as party_data
 from disputes.models import (
+    ETHNICITIES,
+    PERSON_ID_TYPES,
+    Attachment,
     Case,
     CaseLink,
     CaseNumberCounter,
@@ -21,6 +24,8 @@ from disputes.models import (
     CaseState,
     Category,
     Channel,
+    Gender,
+    IdType,
     PartyKind,
     PartyRole,
     RiskGrade,
@@ -32,6 +37,7 @@ from disputes.services.core import (
     notify,
     parse_id,
 )
+from disputes.services.records import attachment_add, attachment_check
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Region, RegionLevel, Role, User
@@ -44,12 +50,24 @@ from grids.contract import grid_active_in_village
 
 @dataclass
 class PartyInput:
+    """A party as entered. `id_type` blank means the mainland ID card for a person and the
+    unified social credit code for an organisation. A person's gender and birth date come
+    from a mainland ID number when one is given (entered values must agree with it); the
+    fields of the other kind (a person's legal representative, an organisation's gender,
+    民族, birth date, occupation) are not kept."""
+
     role: str
     kind: str
     name: str
     id_number: str = ""
     phone: str = ""
     address: str = ""
+    id_type: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    birth_date: dt.date | None = None
+    occupation: str = ""
+    legal_representative: str = ""
 
 
 @dataclass
@@ -116,10 +134,10 @@ def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) ->
         if not row["name"]:
             errors[f"{prefix}.name"] = _("请填写当事人姓名或名称")
         id_number = phone = ""
+        id_type = _party_id_type(party, prefix, errors)
         try:
-            if (party.id_number or "").strip():
-                id_number = (party_data.organisation_code_validate(party.id_number) if party.kind == PartyKind.ORGANISATION
-                             else party_data.id_number_validate(party.id_number))
+            if (party.id_number or "").strip() and id_type:
+                id_number = party_data.document_number_validate(id_type, party.id_number)
         except InvalidInput as exc:
             errors[f"{prefix}.id_number"] = exc.message
         try:
@@ -127,9 +145,59 @@ def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) ->
                 phone = party_data.phone_validate(party.phone)
         except InvalidInput as exc:
             errors[f"{prefix}.phone"] = exc.message
+        row["id_type"] = id_type or IdType.RESIDENT
+        row.update(_party_details(party, id_type=id_type, id_number=id_number, prefix=prefix, errors=errors))
         row.update(party_data.protected_fields(id_number=id_number, phone=phone))
         rows.append(row)
     return rows
+
+
+def _party_id_type(party: PartyInput, prefix: str, errors: dict[str, str]) -> str:
+    """The party's document type ("" after an error): persons hold identity documents,
+    organisations a unified social credit code."""
+    person = party.kind != PartyKind.ORGANISATION
+    id_type = (party.id_type or "").strip() or (IdType.RESIDENT if person else IdType.USCC)
+    if person and id_type not in PERSON_ID_TYPES:
+        errors[f"{prefix}.id_type"] = _("自然人请选择身份证件类型")
+        return ""
+    if not person and id_type != IdType.USCC:
+        errors[f"{prefix}.id_type"] = _("单位的证件应为统一社会信用代码")
+        return ""
+    return id_type
+
+
+def _text(value: str | None, limit: int, key: str, errors: dict[str, str]) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors[key] = _("不能超过%(limit)s个字") % {"limit": limit}
+    return text
+
+
+def _party_details(party: PartyInput, *, id_type: str, id_number: str, prefix: str,
+                   errors: dict[str, str]) -> dict[str, Any]:
+    """The basic details a legal document states (人民调解法 art. 29), of the party's kind."""
+    if party.kind == PartyKind.ORGANISATION:
+        return {"gender": "", "ethnicity": "", "birth_date": None, "occupation": "",
+                "legal_representative": _text(party.legal_representative, 50, f"{prefix}.legal_representative",
+                                              errors)}
+    gender = (party.gender or "").strip()
+    if gender and gender not in Gender.values:
+        errors[f"{prefix}.gender"] = _("性别无效")
+    born = party.birth_date
+    if born is not None and (not isinstance(born, dt.date) or born.year < 1900 or born > clock.localdate()):
+        errors[f"{prefix}.birth_date"] = _("出生日期不合理")
+    if id_type == IdType.RESIDENT and id_number:
+        facts = party_data.id_number_facts(id_number)
+        if gender and gender != facts.gender:
+            errors[f"{prefix}.gender"] = _("性别与身份证号码不符")
+        if born and born != facts.birth_date:
+            errors[f"{prefix}.birth_date"] = _("出生日期与身份证号码不符")
+        gender, born = facts.gender, facts.birth_date
+    ethnicity = (party.ethnicity or "").strip()
+    if ethnicity and ethnicity not in ETHNICITIES:
+        errors[f"{prefix}.ethnicity"] = _("请从列表中选择民族")
+    return {"gender": gender, "ethnicity": ethnicity, "birth_date": born,
+            "occupation": _text(party.occupation, 100, f"{prefix}.occupation", errors), "legal_representative": ""}
 
 
 def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.datetime) -> dict[str, Any]:
@@ -224,6 +292,10 @@ def _existing_transfer(channel: str, external_id: str) -> Case | None:
     return Case.objects.filter(channel=channel, external_id=external_id).first()
 
 
+# Files one intake may carry (more go through the case page, one at a time).
+INTAKE_ATTACHMENTS_MAX = 10
+
+
 @transaction.atomic
 def case_register(
     *,
@@ -233,9 +305,32 @@ def case_register(
     submit_token: str | None = None,
     related_to_ids: Sequence[int] = (),
     duplicate_of_id: int | None = None,
+    attachments: Sequence[Any] = (),
 ) -> Case:
-    """一窗受理: register a case at the actor's center. The same submit token twice returns
-    the first case."""
+    """一窗受理: register a case at the actor's center, with the files brought to the window
+    (`attachments`, uploaded files). The same submit token twice returns the first case
+    (and stores no file again).
+
+    Every file is checked before anything is written; then the case is registered and each
+    file attached through `attachment_add` in this transaction. When anything fails after a
+    file reached storage, the stored files are deleted before the error propagates and the
+    transaction rolls back (the same guarantee `attachment_add` gives for one file); a caller
+    that wraps this in a larger transaction owns the files if its own later step fails.
+    """
+    stored: list[Attachment] = []
+    try:
+        return _case_register(actor=actor, data=data, parties=parties, submit_token=submit_token,
+                              related_to_ids=related_to_ids, duplicate_of_id=duplicate_of_id,
+                              attachments=attachments, stored=stored)
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], submit_token: str | None,
+                   related_to_ids: Sequence[int], duplicate_of_id: int | None, attachments: Sequence[Any],
+                   stored: list[Attachment]) -> Case:
     scope = scope_for(actor)
     permissions.require_role(user=actor, action="register")
     submit_token = (submit_token or "").strip() or None
@@ -271,6 +366,15 @@ def case_register(
         if grid_id is None:
             errors["grid_id"] = _("网格不属于所选村(社区)")
     party_rows = _validated_parties(parties, errors)
+    if len(attachments) > INTAKE_ATTACHMENTS_MAX:
+        errors["attachments"] = _("登记时最多上传%(n)s个附件，其余请在案件页面上传") % {"n": INTAKE_ATTACHMENTS_MAX}
+    else:
+        for uploaded_file in attachments:
+            try:
+                attachment_check(uploaded_file, field="attachments")
+            except InvalidInput as exc:
+                errors["attachments"] = exc.extra["fields"]["attachments"]
+                break
     if errors:
         raise InvalidInput(_("登记信息有误，请检查标注的项目"), extra={"fields": errors})
 
@@ -323,6 +427,8 @@ def case_register(
     )
     event.save(force_insert=True)
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)
+    for uploaded_file in attachments:
+        stored.append(attachment_add(actor=actor, case_id=case.pk, uploaded_file=uploaded_file))
     return case
 
 

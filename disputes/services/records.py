@@ -17,6 +17,7 @@ from disputes import parties as party_data
 from disputes import permissions
 from disputes.models import (
     Attachment,
+    Case,
     CaseParty,
     Mediation,
     MediationOutcome,
@@ -34,12 +35,16 @@ from governance.models import Department, User
 from governance.scoping import scope_for
 from governance.services import audit_record
 
+# A sealing committee's name ends so (人民调解委员会, 医疗纠纷人民调解委员会, …).
+COMMITTEE_SUFFIX = "人民调解委员会"
+
 
 @dataclass
 class MediationInput:
     mediators: str
     held_at: dt.datetime
     organisation: str = ""
+    committee_name: str = ""
     place: str = ""
     record: str = ""
     outcome: str = MediationOutcome.ONGOING
@@ -75,6 +80,12 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         errors["outcome"] = _("调解结果无效")
     if data.outcome == MediationOutcome.AGREEMENT and not (data.agreement_content or "").strip():
         errors["agreement_content"] = _("达成协议时请填写协议内容")
+    committee = (data.committee_name or "").strip()
+    if committee and not committee.endswith(COMMITTEE_SUFFIX):
+        errors["committee_name"] = _("请填写人民调解委员会的全称（以“人民调解委员会”结尾）")
+    elif data.outcome == MediationOutcome.AGREEMENT and not committee:
+        # 人民调解法 art. 29: the agreement takes effect with the committee's seal.
+        errors["committee_name"] = _("达成协议时请填写加盖印章的人民调解委员会")
     if errors:
         raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
     unit_ids = [parse_id(value, _("该单位")) for value in data.joint_unit_ids or ()]
@@ -92,6 +103,7 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
             units.extend(found)
         ctx.result = Mediation.objects.create(
             case=ctx.case, mediators=data.mediators.strip(), organisation=data.organisation.strip(),
+            committee_name=committee,
             held_at=data.held_at, place=data.place.strip(), record=data.record, outcome=data.outcome,
             facts=data.facts, agreement_content=data.agreement_content, performance=data.performance,
             created_by=ctx.actor, mediated_by=mediated_by.get("org"),
@@ -121,20 +133,22 @@ class CheckedFile:
 
 
 def attachment_check(uploaded_file, *, allowed: frozenset[str] = ALLOWED_ATTACHMENT_TYPES,
-                     type_message: str | None = None) -> CheckedFile:
-    """The rules every uploaded file meets (staff attachments, residents' photos): the type
-    decided by content (not the name) among `allowed`, within settings.ATTACHMENT_MAX_BYTES.
-    Raises InvalidInput with a Chinese message."""
+                     type_message: str | None = None, field: str = "file") -> CheckedFile:
+    """The rules every uploaded file meets (staff attachments, residents' photos, files on the
+    intake form): the type decided by content (not the name) among `allowed`, within
+    settings.ATTACHMENT_MAX_BYTES. Raises InvalidInput with a Chinese message on `field` (named
+    with the file's name when it is one of several). Writes nothing."""
     size = uploaded_file.size or 0
+    name = (getattr(uploaded_file, "name", "") or "")[-200:]
     if size > settings.ATTACHMENT_MAX_BYTES:
         message = _("文件过大，最大%(mb)sMB") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-        raise InvalidInput(message, extra={"fields": {"file": message}})
+        raise InvalidInput(message, extra={"fields": {field: f"{name}：{message}" if field != "file" else message}})
     uploaded_file.seek(0)
     kind = filetype.guess(uploaded_file.read(8192))
     uploaded_file.seek(0)
     if size == 0 or kind is None or kind.mime not in allowed:
         message = type_message or _("不支持的文件类型，请上传图片、PDF、Word/Excel文档或音视频")
-        raise InvalidInput(message, extra={"fields": {"file": message}})
+        raise InvalidInput(message, extra={"fields": {field: f"{name}：{message}" if field != "file" else message}})
     original_name = (getattr(uploaded_file, "name", "") or "")[-200:] or f"file.{kind.extension}"
     return CheckedFile(mime=kind.mime, extension=kind.extension, size=size, original_name=original_name)
 
@@ -199,3 +213,50 @@ def party_reveal(*, actor: User, party_id: int, field: str, ip_address: str | No
         detail={"field": field, "case_id": party.case_id, "case_number": party.case.number},
     )
     return value
+
+
+@dataclass(frozen=True)
+class PartySecrets:
+    """A party's full ID number and phone ("" when not registered)."""
+
+    id_number: str
+    phone: str
+
+
+# The printed documents that state the parties' identity (disputes/documents.py).
+DOCUMENTS_WITH_IDENTITY = frozenset({"agreement", "mediation_record", "dossier"})
+
+
+@transaction.atomic
+def party_details_for_print(*, actor: User, case_id: int, document: str,
+                            ip_address: str | None = None) -> dict[int, PartySecrets] | None:
+    """Full ID numbers and phones of a case's parties for a printed legal document (the
+    parties' copies of an agreement need them), by party id — when the actor may reveal them
+    (the "reveal" rule of disputes.permissions); one audit row names the document and the
+    parties. None when the actor may not: the document prints masked values and says so."""
+    if document not in DOCUMENTS_WITH_IDENTITY:
+        raise InvalidInput(_("该文书不载明当事人身份信息"))
+    scope = scope_for(actor)
+    case = scope.filter(Case.objects.select_related("owning_region")).filter(pk=parse_id(case_id, _("该案件"))).first()
+    if case is None:
+        raise NotFound(_("未找到该案件"))
+    parties = list(CaseParty.objects.filter(case_id=case.pk).order_by("id"))
+    try:
+        permissions.require_action(user=actor, case=case, action="reveal")
+    except Forbidden:
+        return None
+    details = {
+        party.pk: PartySecrets(
+            id_number=party_data.decrypt(party.id_number_enc) if party.id_number_enc else "",
+            phone=party_data.decrypt(party.phone_enc) if party.phone_enc else "",
+        )
+        for party in parties
+    }
+    audit_record(
+        actor=actor, action="party.print", target_type="disputes.case", target_id=case.pk,
+        region_id=case.village_id, ip_address=ip_address,
+        detail={"document": document, "case_id": case.pk, "case_number": case.number,
+                "parties": [party.pk for party in parties], "fields": ["id_number", "phone"]},
+    )
+    return details
+

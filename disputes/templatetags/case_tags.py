@@ -29,13 +29,32 @@ def case_deadline(case) -> SafeString:
     else:
         parts.append('<span class="text-secondary">—</span>')
     if case.warning_level == WarningLevel.RED:
-        parts.append(format_html(' <span class="badge bg-red text-red-fg" data-testid="card-red">{}</span>', _("红牌")))
+        parts.append(format_html(' <span class="badge bg-red text-red-fg app-card" title="{}" data-testid="card-red">{}</span>',
+                                 _("期限预警：已超期"), _("红牌")))
     elif case.warning_level == WarningLevel.YELLOW:
-        parts.append(format_html(' <span class="badge bg-yellow text-yellow-fg" data-testid="card-yellow">{}</span>',
-                                 _("黄牌")))
+        parts.append(format_html(
+            ' <span class="badge bg-yellow text-yellow-fg app-card" title="{}" data-testid="card-yellow">{}</span>',
+            _("期限预警：即将到期"), _("黄牌")))
     if case.urgent:
         parts.append(format_html(' <span class="badge bg-orange-lt">{}</span>', _("加急")))
     return mark_safe("".join(parts))
+
+
+# A 督办's level shares the words 黄牌/红牌 with the deadline card: the card is a solid badge
+# with a card shape (app-card), a 督办 level an outlined badge with a flag that says 督办.
+_FLAG = ('<svg class="app-flag" viewBox="0 0 24 24" width="12" height="12" fill="none" stroke="currentColor" '
+         'stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">'
+         '<path d="M5 21V4"/><path d="M5 4h11l-2 4 2 4H5"/></svg>')
+
+
+@register.simple_tag
+def supervision_level(supervision) -> SafeString:
+    """The 督办 level as an outlined badge with a flag (黄牌督办, 红牌督办, 普通督办); "" for 催办/批示."""
+    if not supervision.level:
+        return mark_safe("")
+    return format_html('<span class="badge app-supervision app-supervision-{}" title="{}" data-testid="supervision-{}">'
+                       '{}{}</span>', supervision.level, _("督办等级"), supervision.level, mark_safe(_FLAG),
+                       _("%(level)s督办") % {"level": supervision.get_level_display()})
 
 
 @register.filter

@@ -15,9 +15,26 @@
     rows.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     var added = rows.lastElementChild;
+    showKindFields(added);
     var name = added.querySelector("input[name$='-name']");
     if (name) name.focus();
     if (window.htmx) window.htmx.process(added);
+  });
+
+  // A row shows the fields of its kind of party: a person's gender, 民族, birth date and
+  // occupation, or an organisation's legal representative (the server keeps only those).
+  function showKindFields(row) {
+    var kind = row.querySelector("select.js-party-kind");
+    if (!kind) return;
+    row.querySelectorAll("[data-party-kind]").forEach(function (cell) {
+      cell.hidden = cell.getAttribute("data-party-kind") !== kind.value;
+    });
+  }
+  rows.querySelectorAll(".party-row").forEach(showKindFields);
+  rows.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("js-party-kind")) {
+      showKindFields(event.target.closest(".party-row"));
+    }
   });
 
   // Ticking "删除此行" hides the row (its DELETE box still travels with the form).

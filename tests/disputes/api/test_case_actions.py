@@ -93,7 +93,8 @@ def test_handle_mediation_resolve_and_unsatisfied_callback_redo(people, case):
     # mediation is recorded and answered with the record (201)
     response = act(people.clerk, case["id"], "mediation", {
         "mediators": "王调解员", "held_at": "2026-01-05T10:00:00+08:00", "outcome": "agreement",
-        "agreement_content": "李四疏通排水沟", "place": "七一路街道综治中心"})
+        "agreement_content": "李四疏通排水沟", "place": "七一路街道综治中心",
+        "committee_name": "七一路街道人民调解委员会"})
     assert response.status_code == 201, response.content
     assert response.json()["outcome"] == "agreement"
     assert Mediation.objects.get(pk=response.json()["id"]).case_id == case["id"]

@@ -139,3 +139,27 @@ def test_session_client_registers_with_the_csrf_token_and_is_refused_without(peo
     client.cookies["csrftoken"] = secret
     response = client.post(CASES_URL, payload, format="json", HTTP_X_CSRFTOKEN=secret)
     assert response.status_code == 201, response.content
+
+
+def test_register_takes_document_types_and_legal_details(people, category):
+    client = client_for(people.clerk)
+    payload = case_payload(people.tree.village_a1x, category)
+    payload["parties"][0].update(ethnicity="汉族", occupation="教师")
+    payload["parties"][1].update(id_type="passport", id_number="E12345678", gender="female", birth_date="1979-06-01")
+    response = client.post(CASES_URL, payload, format="json")
+    assert response.status_code == 201, response.content
+    applicant, respondent = response.json()["parties"]
+    assert (applicant["id_type"], applicant["ethnicity"], applicant["occupation"]) == ("resident", "汉族", "教师")
+    assert applicant["gender"] in ("male", "female") and applicant["birth_year"]
+    assert (respondent["id_type"], respondent["id_number_masked"], respondent["gender"], respondent["birth_year"]) == (
+        "passport", "E******78", "female", 1979)
+    assert "1979-06-01" not in response.content.decode()
+
+
+def test_a_bad_document_number_is_a_400_naming_the_field(people, category):
+    client = client_for(people.clerk)
+    payload = case_payload(people.tree.village_a1x, category)
+    payload["parties"][1].update(id_type="taiwan", id_number="T1234567")
+    response = client.post(CASES_URL, payload, format="json")
+    assert response.status_code == 400
+    assert "台湾居民来往大陆通行证" in response.json()["extra"]["fields"]["parties[1].id_number"]

@@ -104,10 +104,25 @@ def test_mediation_form_records_an_agreement(people):
     response = client_for(people.clerk_a1).post(action_url(case, "mediation"), {
         "mediation-mediators": "王调解", "mediation-held_at": "2026-01-05T10:00", "mediation-outcome": "agreement",
         "mediation-agreement_content": "张三赔偿李四两千元。", "mediation-performance": "十日内现金支付",
+        "mediation-committee_name": "云梦堤社区人民调解委员会",
     })
     assert response.status_code == 302
     mediation = case.mediations.get()
     assert mediation.outcome == "agreement" and mediation.agreement_content == "张三赔偿李四两千元。"
+    assert mediation.committee_name == "云梦堤社区人民调解委员会"
+
+
+def test_mediation_form_proposes_the_committee_and_refuses_an_agreement_without_one(people):
+    case = people.register()
+    services.case_accept(actor=people.clerk_a1, case_id=case.pk)
+    client = client_for(people.clerk_a1)
+    html = client.get(reverse("disputes:detail", args=[case.pk])).content.decode()
+    assert 'name="mediation-committee_name"' in html and 'value="云梦堤社区人民调解委员会"' in html
+    response = client.post(action_url(case, "mediation"), {
+        "mediation-mediators": "王调解", "mediation-held_at": "2026-01-05T10:00", "mediation-outcome": "agreement",
+        "mediation-agreement_content": "张三赔偿李四两千元。", "mediation-committee_name": ""}, follow=True)
+    assert "达成协议时请填写加盖印章的人民调解委员会" in response.content.decode()
+    assert not case.mediations.exists()
 
 
 def test_escalate_from_the_page_moves_the_case_up(people):

@@ -152,3 +152,19 @@ def test_action_labels_read_as_actions_in_english(people, settings):
     # 不予受理 is both a state ("Rejected") and an action ("Reject"): the button is the action
     assert re.search(r'data-testid="action-reject"[^>]*>\s*<summary[^>]*>Reject</summary>', body)
     assert "Confirm: Accept" in body
+
+
+def test_the_deadline_card_and_the_supervision_level_look_different(people):
+    # given a case on a yellow deadline card that is also under yellow 督办
+    case = people.register()
+    services.case_accept(actor=people.clerk_a1, case_id=case.pk)
+    Case.objects.filter(pk=case.pk).update(warning_level=WarningLevel.YELLOW)
+    services.case_supervise(actor=people.dispatcher_a, case_id=case.pk, level="yellow", note="抓紧办理")
+    html = detail(client_for(people.clerk_a1), case).content.decode()
+    # then both keep the word 黄牌, but the card is a solid card badge and the 督办 an outlined flag
+    card = re.search(r'<span class="([^"]*)" title="([^"]*)" data-testid="card-yellow">([^<]*)</span>', html)
+    assert card and "app-card" in card.group(1) and "bg-yellow" in card.group(1)
+    assert card.group(2) == "期限预警：即将到期" and card.group(3) == "黄牌"
+    supervision = re.search(r'<span class="([^"]*)" title="督办等级" data-testid="supervision-yellow">(.*?)</span>', html)
+    assert supervision and "app-supervision" in supervision.group(1) and "bg-yellow" not in supervision.group(1)
+    assert supervision.group(2).endswith("黄牌督办") and "app-flag" in supervision.group(2)

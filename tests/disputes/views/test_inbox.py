@@ -49,6 +49,23 @@ def test_handler_sees_cases_dispatched_to_the_department(people):
     assert [c.pk for c in response.context["page"].object_list] == [case.pk]
 
 
+def test_a_handler_sees_only_the_tabs_a_handler_can_have_work_in(people):
+    response = client_for(people.handler_a1).get(URL)
+    html = response.content.decode()
+    assert [tab["key"] for tab in response.context["tabs"]] == ["to_sign", "in_progress", "overdue"]
+    for absent in ("待受理", "待分流", "待回访", "升级到本级"):
+        assert absent not in html, absent
+    # a box the handler has no tab for falls back to the handler's first tab
+    assert client_for(people.handler_a1).get(URL, {"box": "to_accept"}).context["box"] == "to_sign"
+
+
+def test_center_staff_keep_every_step_of_their_center(people):
+    clerk = [tab["key"] for tab in client_for(people.clerk_a1).get(URL).context["tabs"]]
+    assert clerk == ["to_accept", "to_dispatch", "to_sign", "in_progress", "to_callback", "overdue"]
+    county = [tab["key"] for tab in client_for(people.dispatcher_a).get(URL).context["tabs"]]
+    assert county == [*clerk, "escalated"]
+
+
 def test_township_b_clerk_counts_and_rows_exclude_township_a(people):
     people.case(village=people.tree.village_a1x, state=CaseState.REGISTERED, title="A镇案件")
     response = client_for(people.clerk_b1).get(URL, {"box": "to_accept"})

@@ -181,3 +181,36 @@ def test_roles_that_do_not_register_cases_are_refused(people):
     assert client_for(people.handler_a1).get(URL).status_code == 403
     assert client_for(people.leader_a).post(URL, intake_post(people)).status_code == 403
     assert not Case.objects.exists()
+
+
+def test_legal_details_and_other_documents_are_entered_on_the_form(people):
+    client = client_for(people.clerk_a1)
+    data = intake_post(people, **{
+        "parties-0-ethnicity": "回族", "parties-0-occupation": "个体经营户",
+        "parties-1-id_type": "taiwan", "parties-1-id_number": "12345678", "parties-1-gender": "female",
+        "parties-1-birth_date": "1975-03-08",
+    })
+    # when the clerk registers a mainland applicant and a respondent with a 台胞证
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    zhang, li = CaseParty.objects.order_by("id")
+    # then the applicant's gender and birth date come from the ID number, the rest as typed
+    assert (zhang.gender, zhang.birth_date.isoformat(), zhang.ethnicity, zhang.occupation) == (
+        "male", "1980-01-01", "回族", "个体经营户")
+    assert (li.id_type, li.gender, li.birth_date.isoformat()) == ("taiwan", "female", "1975-03-08")
+    # and the case page shows them (full birth date only to users who may reveal)
+    html = client.get(response["Location"]).content.decode()
+    assert "回族" in html and "个体经营户" in html and "1980-01-01" in html and "台湾居民来往大陆通行证" in html
+    leader_html = client_for(people.leader_a).get(response["Location"]).content.decode()
+    assert "1980-01-01" not in leader_html and "1980年生" in leader_html
+
+
+def test_a_wrong_document_number_is_shown_next_to_its_field(people):
+    client = client_for(people.clerk_a1)
+    response = client.post(URL, intake_post(people, **{"parties-1-id_type": "hk_macao",
+                                                       "parties-1-id_number": "12345678"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-error-for="parties-1-id_number"' in html
+    assert "港澳居民来往内地通行证号码应为H或M开头加8位数字" in html
+    assert not Case.objects.exists()
