@@ -70,6 +70,7 @@ class Relation(StrEnum):
     LEADER = "leader"  # a leader inside the jurisdiction
     CONTRIBUTOR = "contributor"  # the registrant, the owning center or the assignee
     CALLER = "caller"  # center staff in the jurisdiction, or the assignee (reveal personal data)
+    CALLBACK = "callback"  # staff of the center that took the case in or of the owning center (LoopPolicy)
 
 
 class Kind(StrEnum):
@@ -218,7 +219,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         service="case_resolve", versioned=True, inputs=(Input("note", Kind.TEXT, _("办结情况")),)),
     CaseAction(
         # Satisfied → closed; not satisfied → back to in_progress (重办).
-        "callback", _("回访"), CENTER, Relation.CENTER,
+        "callback", _("回访"), CENTER, Relation.CALLBACK,
         Transition(frozenset({_S.RESOLVED}), _S.CLOSED, frozenset({_S.IN_PROGRESS})),
         service="case_callback", versioned=True, inputs=(
             Input("satisfied", Kind.BOOL, _("回访结果"), choices=(_("满意，归档"), _("不满意，重办")), radio=True,

@@ -7,7 +7,7 @@ admin never edits a case: no add, change or delete, and the timeline is view-onl
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import Case, CaseEvent, Category, EscalationPolicy, RiskGrade, TimeLimitPolicy
+from disputes.models import Case, CaseEvent, Category, EscalationPolicy, LoopPolicy, RiskGrade, TimeLimitPolicy
 from governance.admin import ReadOnlyAdmin
 
 
@@ -58,6 +58,15 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     list_filter = ("level", "is_active")
     raw_id_fields = ("category",)
     filter_horizontal = ("copy_departments",)
+
+
+@admin.register(LoopPolicy)
+class LoopPolicyAdmin(admin.ModelAdmin):
+    list_display = ("level", "category", "callback_by", "return_window_working_days", "max_extensions",
+                    "urge_when", "urge_cooldown_hours")
+    list_select_related = ("category",)
+    list_filter = ("level", "callback_by", "urge_when")
+    raw_id_fields = ("category",)
 
 
 class CaseEventInline(admin.TabularInline):

@@ -139,6 +139,10 @@ class Case(RegionPathModel):
     state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED)
     owning_level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)
     owning_region = models.ForeignKey(Region, verbose_name=_("责任中心"), on_delete=models.PROTECT, related_name="owned_cases")
+    # The center that took the case in (一窗受理): the owning center at registration. It stays
+    # when the case moves up, so "谁受理谁回访" (LoopPolicy.callback_by) can find it.
+    intake_region = models.ForeignKey(Region, verbose_name=_("受理中心"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
     step = models.CharField(_("当前环节"), max_length=10, choices=Step.choices, default=Step.ACCEPT)
@@ -433,6 +437,57 @@ class EscalationPolicy(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.category or '全部类别'}"
+
+
+class CallbackBy(models.TextChoices):
+    INTAKE_OR_OWNER = "intake_or_owner", _("受理中心或责任中心")
+    INTAKE = "intake", _("仅受理中心(谁受理谁回访)")
+    OWNER = "owner", _("仅责任中心")
+
+
+class UrgeWhen(models.TextChoices):
+    OVERDUE = "overdue", _("超期后")
+    DUE_SOON = "due_soon", _("临期(亮黄牌)起")
+    NEVER = "never", _("不自动催办")
+
+
+class LoopPolicy(BaseModel):
+    """The closed loop's rules at one owning level, optionally per category (null = any);
+    the category's row wins, then its parent's, then the level's (disputes.policies).
+
+    Who may call back (回访); how long a unit may send a wrong dispatch back (退回); how many
+    extensions a case may have (the longest one is TimeLimitPolicy step "extend"); when the
+    sweep urges (催办) a case itself and how long it waits before urging it again. A field
+    left empty sets no limit.
+    """
+
+    level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    callback_by = models.CharField(_("回访责任"), max_length=20, choices=CallbackBy.choices,
+                                   default=CallbackBy.INTAKE_OR_OWNER)
+    return_window_working_days = models.PositiveSmallIntegerField(
+        _("退回时限(工作日)"), null=True, blank=True, help_text=_("交办后多少个工作日内可以退回；留空为不限"))
+    max_extensions = models.PositiveSmallIntegerField(
+        _("延期次数上限"), null=True, blank=True, help_text=_("每案最多批准的延期次数；留空为不限"))
+    urge_when = models.CharField(_("自动催办"), max_length=10, choices=UrgeWhen.choices, default=UrgeWhen.OVERDUE)
+    urge_cooldown_hours = models.PositiveIntegerField(
+        _("催办间隔(小时)"), default=24, help_text=_("同一案件两次自动催办之间至少间隔的小时数"))
+    source = models.TextField(_("依据"), blank=True)
+
+    class Meta:
+        ordering = ["level", "category_id"]
+        verbose_name = _("闭环规则")
+        verbose_name_plural = _("闭环规则")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "category"], name="loop_policy_unique"),
+            models.UniqueConstraint(fields=["level"], condition=Q(category__isnull=True),
+                                    name="loop_policy_unique_default"),
+            models.CheckConstraint(condition=Q(urge_cooldown_hours__gte=1), name="loop_policy_cooldown_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.category or _('全部类别')}"
 
 
 class EscalationReason(models.TextChoices):

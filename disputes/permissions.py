@@ -3,9 +3,12 @@
 `ACTIONS` (action → roles) is registered into governance.permissions as "disputes.<action>"
 in DisputesConfig.ready(). Object predicates add the rule each kind of action needs:
 
-- center actions (accept, reject, dispatch, handle, callback, extend_decide, escalate): the
-  actor sits at the case's owning center (`owning_region == actor.region`). A county user
-  sees a township case but does not act for the township.
+- center actions (accept, reject, dispatch, handle, extend_decide, escalate): the actor
+  sits at the case's owning center (`owning_region == actor.region`). A county user sees a
+  township case but does not act for the township.
+- callback: staff of the center that took the case in (谁受理谁回访) or of the owning center,
+  as the case's LoopPolicy says (`callback_by`): a case the township reported up is still
+  called back by the township.
 - handler actions (sign, return, progress, resolve, mediation, extend): the actor holds the
   open assignment (a member of the assigned department, or staff of the assigned lower
   center). When the owning center handles the case itself (no assignment) its own staff
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from disputes.actions import ACTION_ROLES, CENTER, TRANSITIONS, Relation, actions_with
 from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.policies import LoopRule, case_loop_rule
 from disputes.selectors import case_open_assignment as open_assignment
 from governance.errors import Forbidden
 from governance.models import RegionLevel, Role, User
@@ -39,6 +43,7 @@ OVERSIGHT_ACTIONS = actions_with(Relation.OVERSIGHT)
 LEADER_ACTIONS = actions_with(Relation.LEADER)
 CONTRIBUTOR_ACTIONS = actions_with(Relation.CONTRIBUTOR)
 CALLER_ACTIONS = actions_with(Relation.CALLER)
+CALLBACK_ACTIONS = actions_with(Relation.CALLBACK)
 
 
 def registered_actions() -> dict[str, Iterable[str]]:
@@ -60,6 +65,16 @@ def is_owning_center(user: User, case: Case) -> bool:
     return user.role in CENTER and case.owning_region_id == user.region_id
 
 
+def may_call_back(user: User, case: Case, rule: LoopRule | None = None) -> bool:
+    """Whether `user` sits at a center the case's loop rule lets call back: the center that
+    took it in and/or the owning center (`case.category` loaded)."""
+    if user.role not in CENTER:
+        return False
+    rule = rule or case_loop_rule(case)
+    at_intake = case.intake_region_id is not None and case.intake_region_id == user.region_id
+    return (rule.owner_may_call_back and is_owning_center(user, case)) or (rule.intake_may_call_back and at_intake)
+
+
 def is_above_owner(user: User, case: Case) -> bool:
     region = user.region
     if region is None:
@@ -76,6 +91,8 @@ def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignme
             return _("市级已是最高层级，无法继续上报")
         return None if is_owning_center(user, case) else _("该案件由%(center)s负责，本中心不能代为办理") % {
             "center": case.owning_region.name}
+    if action in CALLBACK_ACTIONS:
+        return None if may_call_back(user, case) else _("只有受理中心或责任中心可以回访")
     if action in SIGNING_ACTIONS:
         return None if holds_assignment(user, assignment) else _("该案件未交办给您所在的单位")
     if action in ASSIGNEE_ACTIONS:

@@ -36,7 +36,7 @@ def _seed_reference_data() -> None:
 
     from django.apps import apps
 
-    for name in ("0003_seed_reference_data", "0004_default_escalation_policies"):
+    for name in ("0003_seed_reference_data", "0004_default_escalation_policies", "0011_rules_loop_policy"):
         importlib.import_module(f"disputes.migrations.{name}").seed(apps, None)
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
                    "disputes.migrations.0005_role_permissions"):

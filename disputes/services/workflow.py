@@ -205,7 +205,8 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
 @transaction.atomic
 def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, version: int | None = None) -> Case:
     """回访: resolved → closed when satisfied; otherwise → in_progress again (重办), with the
-    last handling unit reassigned (history kept) and a fresh handling deadline."""
+    last handling unit reassigned (history kept) and a fresh handling deadline. Made by the
+    center that took the case in or by the owning center (LoopPolicy.callback_by)."""
     note = required_text(note, "note", _("请填写回访情况"))
     reopened: dict[str, CaseAssignment | None] = {}
 
@@ -234,10 +235,17 @@ def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, vers
             raise stale_conflict() from None
         ctx.data["assignment_id"] = ctx.result.pk
 
+    def recipients(ctx: TransitionContext) -> Recipients:
+        # The unit that handles it again; and the owning center when another center (the
+        # one that took the case in) made the callback.
+        told = Recipients.of_assignment(ctx.result)
+        if ctx.case.owning_region_id != ctx.actor.region_id:
+            told |= owning_center(ctx)
+        return told
+
     return transition(
         actor=actor, case_id=case_id, action="callback", version=version, note=note, changes=changes, after=after,
-        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS,
-        recipients=lambda ctx: Recipients.of_assignment(ctx.result),
+        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS, recipients=recipients,
     ).case
 
 

@@ -1,0 +1,120 @@
+"""The closed loop's rules as policy data (LoopPolicy): who calls back, the return window,
+how many extensions — each at its boundary."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from disputes import permissions, selectors, services
+from disputes.models import CallbackBy, CaseState, LoopPolicy
+from disputes.policies import LoopRules, case_loop_rule
+from governance.errors import Forbidden
+from governance.models import Notification, RegionLevel
+from governance.scoping import scope_for
+from governance.workdays import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.datetime(2026, 9, 14, 10, 0, tzinfo=SHANGHAI)
+S = dt.timedelta(seconds=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Frozen time that tests move (governance.clock reads timezone.now outside frozen_at)."""
+    state = {"now": MONDAY}
+    monkeypatch.setattr(timezone, "now", lambda: state["now"])
+
+    def move_to(moment):
+        state["now"] = moment
+        return moment
+
+    return move_to
+
+
+def _policy(level=RegionLevel.TOWNSHIP, **values) -> LoopPolicy:
+    policy = LoopPolicy.objects.get(level=level, category__isnull=True)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.save()
+    return policy
+
+
+def test_every_level_is_seeded_from_domain_md():
+    for level in (RegionLevel.TOWNSHIP, RegionLevel.COUNTY, RegionLevel.CITY):
+        policy = LoopPolicy.objects.get(level=level, category__isnull=True)
+        assert (policy.callback_by, policy.return_window_working_days, policy.max_extensions, policy.urge_when,
+                policy.urge_cooldown_hours) == (CallbackBy.INTAKE_OR_OWNER, 2, 1, "overdue", 24)
+        assert "谁受理谁回访" in policy.source and "2个工作日" in policy.source
+
+
+def test_the_category_row_wins_then_its_parent_then_the_level(world):
+    parent = world.category.parent
+    _policy(max_extensions=1)
+    LoopPolicy.objects.create(level=RegionLevel.TOWNSHIP, category=parent, max_extensions=2)
+    rules = LoopRules.load(level=RegionLevel.TOWNSHIP)
+    assert rules.rule_for(level="township", category_id=world.category.pk, parent_id=parent.pk).max_extensions == 2
+    assert rules.rule_for(level="township", category_id=world.contract.pk,
+                          parent_id=world.contract.parent_id).max_extensions == 1
+    LoopPolicy.objects.create(level=RegionLevel.TOWNSHIP, category=world.category, max_extensions=3)
+    assert case_loop_rule(world.register()).max_extensions == 3
+    # no row at all: no limit
+    LoopPolicy.objects.all().delete()
+    assert case_loop_rule(world.register()).max_extensions is None
+
+
+# --- Who calls back -------------------------------------------------------------------------
+
+
+def _reported_up_and_resolved(world):
+    """A township case the township reported up (上报) while its 司法所 handled it, then resolved."""
+    case = world.case_in(CaseState.IN_PROGRESS)
+    services.case_escalate(actor=world.town_staff, case_id=case.pk, note="涉及多个部门，乡镇无法化解")
+    return services.case_resolve(actor=world.handler, case_id=case.pk, note="已调解")
+
+
+def test_the_township_calls_back_a_case_it_reported_up(world):
+    # Given a case the township took in, reported up to the county and the 司法所 resolved
+    case = _reported_up_and_resolved(world)
+    assert (case.owning_level, case.intake_region_id) == (RegionLevel.COUNTY, world.tree.town_a1.pk)
+
+    # Then the township (谁受理谁回访) has it to call back, and may
+    assert case.pk in {c.pk for c in selectors.case_inbox(scope=scope_for(world.town_staff), user=world.town_staff,
+                                                        box="to_callback")}
+    assert "callback" in permissions.case_available_actions(user=world.town_staff, case=case)
+    case = services.case_callback(actor=world.town_staff, case_id=case.pk, satisfied=True, note="满意")
+
+    # And the county, which owns it, hears that it was archived
+    assert case.state == CaseState.CLOSED
+    told = set(Notification.objects.filter(event_key__contains=":callback:").values_list("recipient_id", flat=True))
+    assert told == {world.county_staff.pk, world.county_dispatcher.pk}
+
+
+def test_the_owning_center_may_call_back_too(world):
+    case = _reported_up_and_resolved(world)
+    assert "callback" in permissions.case_available_actions(user=world.county_staff, case=case)
+    case = services.case_callback(actor=world.county_staff, case_id=case.pk, satisfied=True, note="满意")
+    assert case.state == CaseState.CLOSED
+
+
+def test_a_center_that_neither_took_it_in_nor_owns_it_may_not_call_back(world):
+    case = _reported_up_and_resolved(world)
+    assert "callback" not in permissions.case_available_actions(user=world.city_dispatcher, case=case)
+    with pytest.raises(Forbidden):
+        services.case_callback(actor=world.city_dispatcher, case_id=case.pk, satisfied=True, note="满意")
+
+
+@pytest.mark.parametrize(("callback_by", "township", "county"), [
+    (CallbackBy.INTAKE, True, False),
+    (CallbackBy.OWNER, False, True),
+])
+def test_callback_by_names_who_calls_back(world, callback_by, township, county):
+    # the rule of the level that owns the case now (the county) decides
+    case = _reported_up_and_resolved(world)
+    _policy(RegionLevel.COUNTY, callback_by=callback_by)
+    assert ("callback" in permissions.case_available_actions(user=world.town_staff, case=case)) is township
+    assert ("callback" in permissions.case_available_actions(user=world.county_staff, case=case)) is county
+    allowed, refused = (world.town_staff, world.county_staff) if township else (world.county_staff, world.town_staff)
+    with pytest.raises(Forbidden):
+        services.case_callback(actor=refused, case_id=case.pk, satisfied=True, note="满意")
+    assert services.case_callback(actor=allowed, case_id=case.pk, satisfied=True, note="满意").state == "closed"
