@@ -282,6 +282,9 @@ class CaseAssignment(BaseModel):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    # The last moment the unit may send it back (退回), stamped at dispatch from
+    # LoopPolicy.return_window_working_days; null: no window (or dispatched before the rule).
+    return_by = models.DateTimeField(_("退回截止"), null=True, blank=True)
     instructions = models.TextField(_("交办意见"), blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(null=True, blank=True)

@@ -28,6 +28,7 @@ from disputes.actions import ACTION_ROLES, CENTER, TRANSITIONS, Relation, action
 from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus
 from disputes.policies import LoopRule, case_loop_rule
 from disputes.selectors import case_open_assignment as open_assignment
+from governance import clock
 from governance.errors import Forbidden
 from governance.models import RegionLevel, Role, User
 from governance.scoping import scope_for
@@ -162,6 +163,9 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
     if assignment is True:
         assignment = open_assignment(case) if any(_needs_assignment(a) for a in candidates) else None
     allowed = [a for a in candidates if _object_denial(user, case, a, assignment) is None]
+    if "return" in allowed and assignment is not None and assignment.return_by is not None \
+            and clock.now() > assignment.return_by:
+        allowed.remove("return")  # the return window closed (case_return answers 409)
     if "extend" in allowed or "extend_decide" in allowed:
         if pending_extension is None:
             pending_extension = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()

@@ -104,6 +104,7 @@ class AssignmentOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AssignmentStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     due_at = serializers.DateTimeField(allow_null=True)
+    return_by = serializers.DateTimeField(allow_null=True, help_text="退回截止：此后承办单位不能再退回")
     instructions = serializers.CharField()
     assigned_by = UserRefOutputSerializer()
     created_at = serializers.DateTimeField()

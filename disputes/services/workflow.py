@@ -2,9 +2,11 @@
 resolve and the callback that closes the case or sends it back (重办)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes import deadlines
@@ -16,6 +18,7 @@ from disputes.models import (
     RiskGrade,
     Step,
 )
+from disputes.policies import case_loop_rule
 from disputes.services.core import (
     Recipients,
     TransitionContext,
@@ -28,6 +31,7 @@ from disputes.services.core import (
 from disputes.services.escalation import case_escalate_by_rule
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Department, RegionLevel, User
+from governance.workdays import add_days
 
 # --- The workflow -----------------------------------------------------------------------------------
 
@@ -116,7 +120,7 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
             with transaction.atomic():
                 ctx.result = CaseAssignment.objects.create(
                     case=case, assigned_by=ctx.actor, instructions=(instructions or "").strip(),
-                    due_at=handle.due_at if handle else None, **target,
+                    due_at=handle.due_at if handle else None, return_by=_return_by(case, ctx.now), **target,
                 )
         except IntegrityError:
             raise Conflict(_("该案件已交办，请刷新后重试"), code="stale") from None
@@ -127,6 +131,12 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
         actor=actor, case_id=case_id, action="dispatch", version=version, changes=changes, after=after,
         note=(instructions or "").strip(), recipients=lambda ctx: Recipients.of_assignment(ctx.result),
     ).case
+
+
+def _return_by(case: Case, now: dt.datetime) -> dt.datetime | None:
+    """The end of the return window of a dispatch made now (LoopPolicy), or None."""
+    days = case_loop_rule(case).return_window_working_days
+    return add_days(now, days, working=True).due_at if days is not None else None
 
 
 def _close_assignment(ctx: TransitionContext, *, expected: str, **values: Any) -> None:
@@ -153,10 +163,18 @@ def case_sign(*, actor: User, case_id: int, version: int | None = None) -> Case:
 
 @transaction.atomic
 def case_return(*, actor: User, case_id: int, reason: str, version: int | None = None) -> Case:
-    """退回: dispatched → accepted with a reason; the center must dispatch again."""
+    """退回: dispatched → accepted with a reason; the center must dispatch again. Only within
+    the return window stamped on the dispatch (LoopPolicy.return_window_working_days; 409
+    after it)."""
     reason = required_text(reason, "reason", _("请填写退回理由"))
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
+        return_by = ctx.assignment.return_by if ctx.assignment is not None else None
+        if return_by is not None and ctx.now > return_by:
+            raise Conflict(
+                _("已超过退回时限（%(deadline)s 前可退回），请签收后办理，或联系交办中心") % {
+                    "deadline": timezone.localtime(return_by).strftime("%Y-%m-%d %H:%M")},
+                code="return_window_closed", extra={"return_by": return_by.isoformat()})
         return {**deadlines.step_changes(ctx.case, Step.ACCEPT, ctx.now), "return_count": ctx.case.return_count + 1}
 
     def after(ctx: TransitionContext) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from disputes import permissions, selectors, services
 from disputes.models import CallbackBy, CaseState, LoopPolicy
 from disputes.policies import LoopRules, case_loop_rule
-from governance.errors import Forbidden
+from governance.errors import Conflict, Forbidden
 from governance.models import Notification, RegionLevel
 from governance.scoping import scope_for
 from governance.workdays import SHANGHAI
@@ -118,3 +118,48 @@ def test_callback_by_names_who_calls_back(world, callback_by, township, county):
     with pytest.raises(Forbidden):
         services.case_callback(actor=refused, case_id=case.pk, satisfied=True, note="满意")
     assert services.case_callback(actor=allowed, case_id=case.pk, satisfied=True, note="满意").state == "closed"
+
+
+# --- The return window --------------------------------------------------------------------------
+
+RETURN_BY = dt.datetime(2026, 9, 16, 23, 59, 59, tzinfo=SHANGHAI)  # 2 working days after Monday 09-14
+
+
+def _dispatched(world):
+    case = world.case_in(CaseState.ACCEPTED)
+    return services.case_dispatch(actor=world.town_staff, case_id=case.pk, department_id=world.dept.pk)
+
+
+def test_the_dispatch_stamps_the_end_of_the_return_window(world, clock):
+    case = _dispatched(world)
+    assert case.assignments.get().return_by == RETURN_BY
+
+
+def test_return_on_the_last_second_of_the_window(world, clock):
+    case = _dispatched(world)
+    clock(RETURN_BY)
+    assert "return" in permissions.case_available_actions(user=world.handler, case=case)
+    case = services.case_return(actor=world.handler, case_id=case.pk, reason="不属于本单位职责")
+    assert (case.state, case.return_count) == (CaseState.ACCEPTED, 1)
+
+
+def test_no_return_one_second_after_the_window(world, clock):
+    # Bug: 退回 was allowed at any time before signing, even after the sign deadline.
+    case = _dispatched(world)
+    clock(RETURN_BY + S)
+    assert "return" not in permissions.case_available_actions(user=world.handler, case=case)
+    assert "sign" in permissions.case_available_actions(user=world.handler, case=case)
+    with pytest.raises(Conflict) as exc:
+        services.case_return(actor=world.handler, case_id=case.pk, reason="不属于本单位职责")
+    assert exc.value.code == "return_window_closed"
+    assert "已超过退回时限" in exc.value.message and "2026-09-16 23:59" in exc.value.message
+    case.refresh_from_db()
+    assert (case.state, case.return_count) == (CaseState.DISPATCHED, 0)
+
+
+def test_an_empty_window_sets_no_limit(world, clock):
+    _policy(return_window_working_days=None)
+    case = _dispatched(world)
+    assert case.assignments.get().return_by is None
+    clock(RETURN_BY + dt.timedelta(days=30))
+    assert services.case_return(actor=world.handler, case_id=case.pk, reason="不属于本单位职责").state == "accepted"
