@@ -146,10 +146,11 @@ def _needs_assignment(action: str) -> bool:
 
 
 def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True,
-                           pending_extension: bool | None = None) -> list[str]:
-    """Action names `user` may take on `case` now (role, jurisdiction, state, relation).
-    Pass the open assignment when already loaded (or None when there is none), and whether an
-    extension request is pending when the caller has the case's requests, to save queries."""
+                           pending_extension: bool | None = None, approved_extensions: int | None = None) -> list[str]:
+    """Action names `user` may take on `case` now (role, jurisdiction, state, relation, the
+    loop rule's return window and extension count). Pass the open assignment when already
+    loaded (or None when there is none), and whether an extension request is pending and how
+    many were approved when the caller has the case's requests, to save queries."""
     try:
         scope = scope_for(user)
     except Forbidden:
@@ -171,4 +172,10 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
             pending_extension = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()
         drop = "extend" if pending_extension else "extend_decide"
         allowed = [a for a in allowed if a != drop]
+    if "extend" in allowed:
+        if approved_extensions is None:
+            approved_extensions = ExtensionRequest.objects.filter(
+                case_id=case.pk, status=ExtensionStatus.APPROVED).count()
+        if not case_loop_rule(case).may_extend_again(approved_extensions):
+            allowed.remove("extend")  # the most extensions were approved (LoopPolicy.max_extensions)
     return allowed

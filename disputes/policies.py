@@ -48,6 +48,10 @@ class LoopRule:
     def owner_may_call_back(self) -> bool:
         return self.callback_by in (CallbackBy.INTAKE_OR_OWNER, CallbackBy.OWNER)
 
+    def may_extend_again(self, approved: int) -> bool:
+        """Whether a case with `approved` extensions may have another (max_extensions)."""
+        return self.max_extensions is None or approved < self.max_extensions
+
     def first_urge_at(self, *, due_at: dt.datetime | None, yellow_at: dt.datetime | None) -> dt.datetime | None:
         """When the sweep first urges a step running to `due_at` (yellow card at `yellow_at`)."""
         if due_at is None or self.urge_when == UrgeWhen.NEVER:

@@ -242,7 +242,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     assignment = next((a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES), None)
     available = permissions.case_available_actions(
         user=request.user, case=case, assignment=assignment,
-        pending_extension=any(e.status == ExtensionStatus.PENDING for e in extensions))
+        pending_extension=any(e.status == ExtensionStatus.PENDING for e in extensions),
+        approved_extensions=sum(e.status == ExtensionStatus.APPROVED for e in extensions))
     try:
         permissions.require_action(user=request.user, case=case, action="reveal", assignment=assignment)
         can_reveal = True

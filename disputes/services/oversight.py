@@ -18,6 +18,7 @@ from disputes.models import (
     SupervisionLevel,
     WarningLevel,
 )
+from disputes.policies import case_loop_rule
 from disputes.services.core import (
     Recipients,
     TransitionContext,
@@ -32,9 +33,20 @@ from governance.workdays import add_days
 
 # --- Extensions, supervision, flags, links -----------------------------------------------------------
 
+def _require_extension_left(ctx: TransitionContext) -> None:
+    """Conflict when the case already had the most extensions its loop rule allows."""
+    rule = case_loop_rule(ctx.case)
+    approved = ExtensionRequest.objects.filter(case_id=ctx.case.pk, status=ExtensionStatus.APPROVED).count()
+    if not rule.may_extend_again(approved):
+        raise Conflict(_("本案已批准延期%(n)s次，已达延期次数上限") % {"n": approved}, code="extension_limit",
+                       extra={"approved": approved, "max_extensions": rule.max_extensions})
+
+
 @transaction.atomic
 def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) -> ExtensionRequest:
-    """延期申请 by the handler; one pending request per case (held by the database)."""
+    """延期申请 by the handler; one pending request per case (held by the database), each
+    within the longest extension (TimeLimitPolicy step "extend") and no more approved ones
+    than LoopPolicy.max_extensions (409 extension_limit)."""
     reason = required_text(reason, "reason", _("请填写延期理由"))
     try:
         days = int(days)
@@ -42,6 +54,7 @@ def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) ->
         days = 0
 
     def after(ctx: TransitionContext) -> None:
+        _require_extension_left(ctx)
         # The limit is policy data per level and category (TimeLimitPolicy, step "extend").
         longest = deadlines.extension_limit(level=ctx.case.owning_level, category=ctx.case.category)
         if not 1 <= days <= longest:
@@ -74,6 +87,7 @@ def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = 
         pending["request"] = request
         if not approve:
             return {}
+        _require_extension_left(ctx)  # the rule may have changed since the request
         deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=True)
         yellow_at = deadlines.step_yellow_at(
             level=ctx.case.owning_level, category_id=ctx.case.category_id,

@@ -163,3 +163,55 @@ def test_an_empty_window_sets_no_limit(world, clock):
     assert case.assignments.get().return_by is None
     clock(RETURN_BY + dt.timedelta(days=30))
     assert services.case_return(actor=world.handler, case_id=case.pk, reason="不属于本单位职责").state == "accepted"
+
+
+# --- How many extensions ----------------------------------------------------------------------
+
+
+def _extended(world, times: int):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    for _n in range(times):
+        services.case_extend_request(actor=world.handler, case_id=case.pk, days=3, reason="需要现场勘查")
+        case = services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=True)
+    return case
+
+
+@pytest.mark.parametrize("most", [1, 2])
+def test_extensions_up_to_the_limit_and_not_one_more(world, most):
+    # Bug: nothing limited repeated extensions.
+    _policy(max_extensions=most)
+    case = _extended(world, most - 1)
+    # the last one allowed: offered, requested and approved
+    assert "extend" in permissions.case_available_actions(user=world.handler, case=case)
+    services.case_extend_request(actor=world.handler, case_id=case.pk, days=3, reason="需要现场勘查")
+    case = services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=True)
+    # one more: not offered, and refused with the count
+    assert "extend" not in permissions.case_available_actions(user=world.handler, case=case)
+    with pytest.raises(Conflict) as exc:
+        services.case_extend_request(actor=world.handler, case_id=case.pk, days=3, reason="还需延期")
+    assert exc.value.code == "extension_limit"
+    assert f"已批准延期{most}次" in exc.value.message
+
+
+def test_refused_requests_do_not_count(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    services.case_extend_request(actor=world.handler, case_id=case.pk, days=3, reason="需要现场勘查")
+    services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=False)
+    services.case_extend_request(actor=world.handler, case_id=case.pk, days=3, reason="需要现场勘查")
+    assert services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=True).state == "in_progress"
+
+
+def test_a_pending_request_beyond_a_lowered_limit_cannot_be_approved(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    services.case_extend_request(actor=world.handler, case_id=case.pk, days=3, reason="需要现场勘查")
+    _policy(max_extensions=0)
+    with pytest.raises(Conflict):
+        services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=True)
+    # it can still be refused
+    services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=False)
+
+
+def test_no_limit_when_the_rule_sets_none(world):
+    _policy(max_extensions=None)
+    case = _extended(world, 3)
+    assert case.extensions.filter(status="approved").count() == 3

@@ -11,6 +11,7 @@ from disputes.models import (
     CaseAssignment,
     CaseState,
     ExtensionStatus,
+    LoopPolicy,
     Step,
     TimeLimitPolicy,
     WarningLevel,
@@ -159,7 +160,12 @@ def test_extension_request_and_approval_move_the_deadline(world, clock):
     assert (request.status, request.decided_by) == (ExtensionStatus.APPROVED, world.town_staff)
     with pytest.raises(Conflict):  # nothing left to decide
         services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=True)
-    # a refused request leaves the deadline alone
+    # a second extension is beyond the loop rule's count (seeded: one per case)
+    with pytest.raises(Conflict) as exc:
+        services.case_extend_request(actor=world.handler, case_id=case.pk, days=2, reason="再延")
+    assert exc.value.code == "extension_limit"
+    # where the rule allows more, a refused request leaves the deadline alone
+    LoopPolicy.objects.filter(level=case.owning_level, category__isnull=True).update(max_extensions=2)
     services.case_extend_request(actor=world.handler, case_id=case.pk, days=2, reason="再延")
     unchanged = services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=False)
     assert unchanged.due_at == case.due_at
