@@ -234,8 +234,8 @@ ACTIONS: tuple[CaseAction, ...] = (
     CaseAction(
         "extend", _("申请延期"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.IN_PROGRESS})),
         service="case_extend_request", creates="ExtensionOutputSerializer", inputs=(
-            Input("days", Kind.INT, _("延长工作日"), min_value=1, max_value=EXTENSION_DAYS_INPUT_MAX,
-                  help_text="不超过办理时限政策中的最长延期（默认30个工作日）"),
+            Input("days", Kind.INT, _("延长天数"), min_value=1, max_value=EXTENSION_DAYS_INPUT_MAX,
+                  help_text="不超过办理时限政策中的最长延期（默认30个工作日；信访件30个自然日）"),
             Input("reason", Kind.TEXT, _("延期理由")),
         )),
     CaseAction(

@@ -44,9 +44,9 @@ class RiskGradeAdmin(admin.ModelAdmin):
 
 @admin.register(TimeLimitPolicy)
 class TimeLimitPolicyAdmin(admin.ModelAdmin):
-    list_display = ("level", "category", "step", "days", "day_kind", "source")
+    list_display = ("level", "channel", "category", "step", "days", "day_kind", "source")
     list_select_related = ("category",)
-    list_filter = ("level", "step", "day_kind")
+    list_filter = ("level", "step", "channel", "day_kind")
     raw_id_fields = ("category",)
 
 

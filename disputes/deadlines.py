@@ -5,7 +5,8 @@ of levels.
 One lookup rule each, used by the services (a step starting now), the sweep (a batch of
 steps restarting after a move) and the threshold re-stamping (a policy edit):
 
-- time limits: the category's own row, else its parent category's, else the level default;
+- time limits: rows for the case's channel (信访) before rows for any channel; in each, the
+  category's own row, else its parent category's, else the level default;
 - escalation policies: the most specific active row wins (category + risk > category >
   parent category + risk > parent category > risk > level default; ties: lowest id).
 
@@ -66,15 +67,18 @@ def level_above(row: Row, *, from_level: str | None = None) -> tuple[str, int] |
 # --- Time limits ------------------------------------------------------------------------------------
 
 class TimeLimits:
-    """TimeLimitPolicy rows (a small table) and the one rule that picks a step's limit."""
+    """TimeLimitPolicy rows (a small table) and the one rule that picks a step's limit:
+    rows for the case's channel (信访) first, then rows for any channel; within each, the
+    category's row, its parent category's, then the level default."""
 
-    def __init__(self, limits: dict[tuple[str, str, int | None], tuple[int, str]], parents: dict[int, int]):
+    def __init__(self, limits: dict[tuple[str, str, int | None, str], tuple[int, str]], parents: dict[int, int]):
         self.limits = limits
         self.parents = parents
 
     @classmethod
-    def load(cls, *, level: str | None = None, step: str | None = None, category: Category | None = None) -> TimeLimits:
-        """The rows for `level`/`step`/`category` when given (one query), else every row."""
+    def load(cls, *, level: str | None = None, step: str | None = None, category: Category | None = None,
+             channel: str | None = None) -> TimeLimits:
+        """The rows for `level`/`step`/`category`/`channel` when given (one query), else every row."""
         rows = TimeLimitPolicy.objects.all()
         if level is not None:
             rows = rows.filter(level=level)
@@ -83,8 +87,10 @@ class TimeLimits:
         if category is not None:
             keys = [k for k in (category.pk, category.parent_id) if k]
             rows = rows.filter(Q(category_id__in=keys) | Q(category__isnull=True))
-        limits = {(lv, st, cat): (days, kind)
-                  for lv, st, cat, days, kind in rows.values_list("level", "step", "category_id", "days", "day_kind")}
+        if channel is not None:
+            rows = rows.filter(channel__in=sorted({channel, ""}))
+        limits = {(lv, st, cat, ch): (days, kind) for lv, st, cat, ch, days, kind in rows.values_list(
+            "level", "step", "category_id", "channel", "days", "day_kind")}
         if category is not None:
             parents = {category.pk: category.parent_id} if category.parent_id else {}
         else:
@@ -93,18 +99,26 @@ class TimeLimits:
                 if category_ids else {}
         return cls(limits, parents)
 
-    def limit(self, *, level: str, step: str, category_id: int | None) -> tuple[int, str] | None:
-        """(days, day kind) for the step: the category's row, its parent's, else the default."""
-        for key in (category_id, self.parents.get(category_id), None):
-            if (level, step, key) in self.limits:
-                return self.limits[(level, step, key)]
+    def limit(self, *, level: str, step: str, category_id: int | None, channel: str = "") -> tuple[int, str] | None:
+        """(days, day kind) for the step: the channel's rows, then any channel's; in each the
+        category's row, its parent's, else the default."""
+        for ch in dict.fromkeys((channel, "")):
+            for key in (category_id, self.parents.get(category_id), None):
+                if (level, step, key, ch) in self.limits:
+                    return self.limits[(level, step, key, ch)]
         return None
 
 
-def step_deadline(*, level: str, step: str, category: Category, start: dt.datetime | dt.date) -> Deadline | None:
+def step_limit(*, level: str, step: str, category: Category, channel: str = "") -> tuple[int, str] | None:
+    """(days, day kind) of `step` for a case of `category` that came in by `channel`."""
+    return TimeLimits.load(level=level, step=step, category=category, channel=channel).limit(
+        level=level, step=step, category_id=category.pk, channel=channel)
+
+
+def step_deadline(*, level: str, step: str, category: Category, start: dt.datetime | dt.date,
+                  channel: str = "") -> Deadline | None:
     """The deadline of `step` started at `start`, per policy; None when no policy applies."""
-    found = TimeLimits.load(level=level, step=step, category=category).limit(
-        level=level, step=step, category_id=category.pk)
+    found = step_limit(level=level, step=step, category=category, channel=channel)
     if found is None:
         return None
     days, kind = found
@@ -112,21 +126,20 @@ def step_deadline(*, level: str, step: str, category: Category, start: dt.dateti
 
 
 # The longest extension when no TimeLimitPolicy row for the step "extend" applies (信访工作
-#条例: an extension of at most 30 days). Migration 0008 seeds the rows; edit them in admin.
-DEFAULT_EXTENSION_DAYS = 30
+# 条例: an extension of at most 30 days). Migration 0009 seeds the rows; edit them in admin.
+DEFAULT_EXTENSION = (30, DayKind.WORKING)
 
 
-def extension_limit(*, level: str, category: Category) -> int:
-    """The most working days one extension request of a case may ask for (policy data)."""
-    found = TimeLimits.load(level=level, step="extend", category=category).limit(
-        level=level, step="extend", category_id=category.pk)
-    return found[0] if found is not None else DEFAULT_EXTENSION_DAYS
+def extension_limit(*, level: str, category: Category, channel: str = "") -> tuple[int, str]:
+    """(days, day kind) one extension request of a case may ask for at most (policy data)."""
+    return step_limit(level=level, step="extend", category=category, channel=channel) or DEFAULT_EXTENSION
 
 
 def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
     """Field values for a new step starting now: its deadline, the warning cleared, and the
     sweep's yellow threshold stamped from the escalation policy that applies now."""
-    deadline = step_deadline(level=case.owning_level, step=step, category=case.category, start=now)
+    deadline = step_deadline(level=case.owning_level, step=step, category=case.category, start=now,
+                             channel=case.channel)
     due_at = deadline.due_at if deadline else None
     return {
         "step": step,
@@ -389,7 +402,8 @@ class RestartDeadlines:
         if self._limits is None:
             self._limits = TimeLimits.load()
         for at_level in (level, row["owning_level"]):
-            found = self._limits.limit(level=at_level, step=row["step"], category_id=row["category_id"])
+            found = self._limits.limit(level=at_level, step=row["step"], category_id=row["category_id"],
+                                       channel=row["channel"])
             if found is not None:
                 if found not in self._cache:
                     days, kind = found

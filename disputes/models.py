@@ -39,6 +39,8 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345转办")
     DEPARTMENT = "department", _("部门移交")
     SUPERIOR = "superior", _("上级交办")
+    # 信访事项 (信访工作条例 2022): its own time limits (TimeLimitPolicy rows for this channel).
+    PETITION = "petition", _("信访")
 
 
 class WarningLevel(models.TextChoices):
@@ -392,10 +394,13 @@ class DayKind(models.TextChoices):
 
 
 class TimeLimitPolicy(BaseModel):
-    """Time limit for one step at one level, optionally per category (null = any)."""
+    """Time limit for one step at one level, optionally per category (null = any) and per
+    channel (blank = any; the 信访 channel has the limits of 信访工作条例)."""
 
     level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
     category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, blank=True, default="",
+                               help_text=_("留空适用于所有渠道"))
     step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
     days = models.PositiveIntegerField(_("时限(天)"))
     day_kind = models.CharField(_("计日方式"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING)
@@ -406,12 +411,14 @@ class TimeLimitPolicy(BaseModel):
         verbose_name = _("办理时限")
         verbose_name_plural = _("办理时限")
         constraints = [
-            models.UniqueConstraint(fields=["level", "step", "category"], name="time_limit_unique"),
-            models.UniqueConstraint(fields=["level", "step"], condition=Q(category__isnull=True), name="time_limit_unique_default"),
+            models.UniqueConstraint(fields=["level", "step", "category", "channel"], name="time_limit_unique_channel"),
+            models.UniqueConstraint(fields=["level", "step", "channel"], condition=Q(category__isnull=True),
+                                    name="time_limit_unique_channel_default"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.get_step_display()} {self.days}{self.get_day_kind_display()}"
+        channel = f"{self.get_channel_display()} " if self.channel else ""
+        return f"{self.get_level_display()} {channel}{self.get_step_display()} {self.days}{self.get_day_kind_display()}"
 
 
 class EscalationPolicy(BaseModel):
@@ -561,7 +568,9 @@ class ExtensionRequest(BaseModel):
     """延期: requested by the handler, approved by the owning center."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
-    days = models.PositiveIntegerField(_("延长(工作日)"))
+    days = models.PositiveIntegerField(_("延长天数"))
+    # How the days count: the day kind of the extension limit that applied (信访: natural days).
+    day_kind = models.CharField(_("计日方式"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING)
     reason = models.TextField(_("理由"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)

@@ -17,6 +17,7 @@ from disputes.models import (
     AssignmentStatus,
     CaseState,
     Channel,
+    DayKind,
     ExtensionStatus,
     MediationOutcome,
     PartyKind,
@@ -175,6 +176,7 @@ class ExtensionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case_id = serializers.IntegerField()
     days = serializers.IntegerField()
+    day_kind = serializers.ChoiceField(choices=DayKind.choices, help_text="延长天数的计日方式：working 工作日 / natural 自然日")
     reason = serializers.CharField()
     status = serializers.ChoiceField(choices=ExtensionStatus.choices)
     requested_by = UserRefOutputSerializer()

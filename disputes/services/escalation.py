@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 MANUAL_ESCALATION_STATES = frozenset({CaseState.ACCEPTED, CaseState.IN_PROGRESS})
 # The columns a move reads of each case (the sweep's locked rows have the same shape).
 ROW_FIELDS = (
-    "id", "number", "title", "state", "owning_level", "owning_region_id", "category_id", "risk_grade_id",
+    "id", "number", "title", "state", "owning_level", "owning_region_id", "category_id", "channel", "risk_grade_id",
     "step", "step_started_at", "due_at", "warning_level", "red_at", "yellow_at", "escalate_at", "version",
     "city_id", "county_id", "township_id", "village_id",
 )

@@ -11,6 +11,7 @@ from disputes import deadlines
 from disputes.models import (
     Case,
     CaseLink,
+    DayKind,
     ExtensionRequest,
     ExtensionStatus,
     Supervision,
@@ -55,15 +56,18 @@ def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) ->
 
     def after(ctx: TransitionContext) -> None:
         _require_extension_left(ctx)
-        # The limit is policy data per level and category (TimeLimitPolicy, step "extend").
-        longest = deadlines.extension_limit(level=ctx.case.owning_level, category=ctx.case.category)
+        # The limit is policy data per level, category and channel (TimeLimitPolicy, step
+        # "extend"), and so is the kind of day it counts (信访: natural days).
+        longest, kind = deadlines.extension_limit(level=ctx.case.owning_level, category=ctx.case.category,
+                                                  channel=ctx.case.channel)
         if not 1 <= days <= longest:
-            message = _("延期天数应在1至%(n)s个工作日之间") % {"n": longest}
+            message = (_("延期天数应在1至%(n)s个工作日之间") if kind == DayKind.WORKING
+                       else _("延期天数应在1至%(n)s个自然日之间")) % {"n": longest}
             raise InvalidInput(message, extra={"fields": {"days": message}})
         try:
             with transaction.atomic():
                 ctx.result = ExtensionRequest.objects.create(
-                    case=ctx.case, days=days, reason=reason, requested_by=ctx.actor
+                    case=ctx.case, days=days, day_kind=kind, reason=reason, requested_by=ctx.actor
                 )
         except IntegrityError:
             raise Conflict(_("已有待审批的延期申请"), code="extension_pending") from None
@@ -76,8 +80,8 @@ def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) ->
 
 @transaction.atomic
 def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = "") -> Case:
-    """延期审批 by the owning center: approved moves the deadline by the requested working
-    days from the current due date."""
+    """延期审批 by the owning center: approved moves the deadline by the requested days (of
+    the request's day kind) from the current due date."""
     pending: dict[str, ExtensionRequest] = {}
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
@@ -88,7 +92,7 @@ def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = 
         if not approve:
             return {}
         _require_extension_left(ctx)  # the rule may have changed since the request
-        deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=True)
+        deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=request.day_kind == DayKind.WORKING)
         yellow_at = deadlines.step_yellow_at(
             level=ctx.case.owning_level, category_id=ctx.case.category_id,
             category_parent_id=ctx.case.category.parent_id, risk_grade_id=ctx.case.risk_grade_id,

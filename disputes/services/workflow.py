@@ -113,9 +113,9 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
     def after(ctx: TransitionContext) -> None:
         target = ctx.data.pop("target")
         case = ctx.case
-        sign = deadlines.step_deadline(level=case.owning_level, step=Step.SIGN, category=case.category, start=ctx.now)
-        handle = deadlines.step_deadline(level=case.owning_level, step=Step.HANDLE, category=case.category,
-                               start=sign.due_date if sign else ctx.now)
+        limits = {"level": case.owning_level, "category": case.category, "channel": case.channel}
+        sign = deadlines.step_deadline(step=Step.SIGN, start=ctx.now, **limits)
+        handle = deadlines.step_deadline(step=Step.HANDLE, start=sign.due_date if sign else ctx.now, **limits)
         try:
             with transaction.atomic():
                 ctx.result = CaseAssignment.objects.create(

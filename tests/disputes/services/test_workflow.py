@@ -40,15 +40,15 @@ def clock(monkeypatch):
 
 
 def _due(level, step, now, category=None):
-    policy = (TimeLimitPolicy.objects.filter(level=level, step=step, category=category).first()
-              or TimeLimitPolicy.objects.get(level=level, step=step, category=None))
+    policy = (TimeLimitPolicy.objects.filter(level=level, step=step, category=category, channel="").first()
+              or TimeLimitPolicy.objects.get(level=level, step=step, category=None, channel=""))
     return add_days(now, policy.days, working=policy.day_kind == "working").due_at
 
 
 def test_seeded_policies_cover_every_level_and_step():
     for level in ("township", "county", "city"):
         for step in Step.values:
-            policy = TimeLimitPolicy.objects.get(level=level, step=step, category=None)
+            policy = TimeLimitPolicy.objects.get(level=level, step=step, category=None, channel="")
             assert policy.source
     override = TimeLimitPolicy.objects.get(level="township", step="handle", category__code="17")
     assert (override.days, override.day_kind) == (30, "natural")
@@ -92,7 +92,7 @@ def test_category_override_and_county_level_policies(world, clock):
     case = services.case_handle(actor=world.town_staff, case_id=case.pk)
     assert case.due_at.astimezone(SHANGHAI).date() == dt.date(2026, 10, 28)
     # the same category owned at county uses the county default (15 working days)
-    TimeLimitPolicy.objects.filter(level="county", step="handle", category=None).update(days=10)
+    TimeLimitPolicy.objects.filter(level="county", step="handle", category=None, channel="").update(days=10)
     county_case = world.register(actor=world.county_staff)
     services.case_accept(actor=world.county_staff, case_id=county_case.pk)
     county_case = services.case_handle(actor=world.county_staff, case_id=county_case.pk)
