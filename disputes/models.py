@@ -55,6 +55,8 @@ class Step(models.TextChoices):
     ACCEPT = "accept", _("受理")
     SIGN = "sign", _("签收")
     HANDLE = "handle", _("办理")
+    # Handling by people's mediation: the center's own 先行调解 (人民调解: normally within a month).
+    MEDIATE = "mediate", _("调解")
     CALLBACK = "callback", _("回访")
     # Not a step a case is in: the longest extension one request may ask for (延期上限).
     EXTEND = "extend", _("延期上限")

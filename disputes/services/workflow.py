@@ -189,10 +189,12 @@ def case_return(*, actor: User, case_id: int, reason: str, version: int | None =
 
 @transaction.atomic
 def case_handle(*, actor: User, case_id: int, note: str = "", version: int | None = None) -> Case:
-    """先行调解: accepted → in_progress, handled by the owning center itself."""
+    """先行调解: accepted → in_progress, handled by the owning center itself by mediation. The
+    step is 调解 (Step.MEDIATE): its limit is the mediation procedure's (TimeLimitPolicy step
+    "mediate"; 人民调解 normally within one month), whatever the category."""
     return transition(
         actor=actor, case_id=case_id, action="handle", version=version, note=(note or "").strip(),
-        changes=lambda ctx: deadlines.step_changes(ctx.case, Step.HANDLE, ctx.now),
+        changes=lambda ctx: deadlines.step_changes(ctx.case, Step.MEDIATE, ctx.now),
     ).case
 
 

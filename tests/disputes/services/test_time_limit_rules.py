@@ -105,3 +105,33 @@ def test_a_category_row_of_another_channel_does_not_apply(world, clock):
     # 09-19 is a Saturday: moved to Sunday 09-20, a 调休 working day before National Day
     assert petition.due_at == end_of(dt.date(2026, 9, 20))
     assert visit.due_at == add_days(visit.created_at, 3).due_at
+
+
+# --- Mediation: the procedure's limit ------------------------------------------------------------
+
+
+def test_a_neighbour_dispute_sent_to_a_department_has_the_handling_limit(world, clock):
+    # Before: the 30 natural days of 人民调解 applied to every 婚姻家庭邻里 case at the
+    # township, mediated or not. Now a dispatched neighbour dispute has the handling limit.
+    case = world.case_in(CaseState.IN_PROGRESS)  # 邻里纠纷, signed by the 司法所 on 09-14
+    assert case.category.parent.code == "17"
+    assert (case.step, case.due_at) == (Step.HANDLE, add_days(case.step_started_at, 15).due_at)
+
+
+def test_the_center_mediating_any_category_has_the_mediation_limit(world, clock):
+    # A contract dispute the township mediates itself (先行调解): 30 natural days from 09-14,
+    # 10-14 (a working day): due then, red one second later.
+    case = world.case_in(CaseState.ACCEPTED, category_id=world.contract.pk)
+    case = services.case_handle(actor=world.town_staff, case_id=case.pk, note="中心先行调解")
+    assert (case.step, case.get_step_display(), case.due_at) == (Step.MEDIATE, "调解", end_of(dt.date(2026, 10, 14)))
+    deadline_sweep(now=case.due_at - S)
+    assert not case.events.filter(action="red").exists()
+    deadline_sweep(now=case.due_at + S)
+    assert case.events.filter(action="red").exists()
+
+
+def test_a_mediation_ending_on_national_day_ends_after_it(world, clock):
+    clock(dt.datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI))
+    case = world.case_in(CaseState.ACCEPTED, category_id=world.contract.pk)
+    case = services.case_handle(actor=world.town_staff, case_id=case.pk)
+    assert case.due_at == end_of(dt.date(2026, 10, 8))  # 09-01 + 30 days = 10-01, National Day

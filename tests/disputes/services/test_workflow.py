@@ -50,8 +50,11 @@ def test_seeded_policies_cover_every_level_and_step():
         for step in Step.values:
             policy = TimeLimitPolicy.objects.get(level=level, step=step, category=None, channel="")
             assert policy.source
-    override = TimeLimitPolicy.objects.get(level="township", step="handle", category__code="17")
-    assert (override.days, override.day_kind) == (30, "natural")
+    # The mediation limit is the procedure's (先行调解), at every level; no category carries it.
+    for level in ("township", "county", "city"):
+        mediation = TimeLimitPolicy.objects.get(level=level, step=Step.MEDIATE, category=None, channel="")
+        assert (mediation.days, mediation.day_kind) == (30, "natural")
+    assert not TimeLimitPolicy.objects.filter(category__code="17").exists()
 
 
 def test_each_step_gets_its_deadline_from_policy(world, clock):
@@ -86,13 +89,15 @@ def test_each_step_gets_its_deadline_from_policy(world, clock):
     assert case.due_at is None and case.state == CaseState.CLOSED
 
 
-def test_category_override_and_county_level_policies(world, clock):
-    # a neighbour dispute handled by the township: 30 natural days (人民调解)
+def test_mediation_limit_and_county_level_policies(world, clock):
+    # 先行调解 by the township: the mediation step, 30 natural days (人民调解)
     case = world.case_in(CaseState.ACCEPTED)
     case = services.case_handle(actor=world.town_staff, case_id=case.pk)
+    assert case.step == Step.MEDIATE
     assert case.due_at.astimezone(SHANGHAI).date() == dt.date(2026, 10, 28)
-    # the same category owned at county uses the county default (15 working days)
-    TimeLimitPolicy.objects.filter(level="county", step="handle", category=None, channel="").update(days=10)
+    # the same category owned at county uses the county's mediation row
+    TimeLimitPolicy.objects.filter(level="county", step=Step.MEDIATE, category=None, channel="").update(
+        days=10, day_kind="working")
     county_case = world.register(actor=world.county_staff)
     services.case_accept(actor=world.county_staff, case_id=county_case.pk)
     county_case = services.case_handle(actor=world.county_staff, case_id=county_case.pk)
