@@ -26,6 +26,7 @@ from django.db.models import FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
 from disputes.models import TIMED_STATES, Case, Category, DayKind, EscalationPolicy, TimeLimitPolicy, WarningLevel
+from disputes.policies import LoopRules, case_loop_rule
 from governance.models import RegionLevel
 from governance.workdays import Deadline, add_days
 
@@ -137,10 +138,14 @@ def extension_limit(*, level: str, category: Category, channel: str = "") -> tup
 
 def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
     """Field values for a new step starting now: its deadline, the warning cleared, and the
-    sweep's yellow threshold stamped from the escalation policy that applies now."""
+    sweep's yellow threshold stamped from the escalation policy that applies now, and the
+    first automatic 催办 from the case's loop rule."""
     deadline = step_deadline(level=case.owning_level, step=step, category=case.category, start=now,
                              channel=case.channel)
     due_at = deadline.due_at if deadline else None
+    yellow_at = step_yellow_at(
+        level=case.owning_level, category_id=case.category_id, category_parent_id=case.category.parent_id,
+        risk_grade_id=case.risk_grade_id, start=now, due=due_at)
     return {
         "step": step,
         "step_started_at": now,
@@ -148,17 +153,16 @@ def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
         "due_provisional": deadline.provisional if deadline else False,
         "warning_level": NONE,
         "red_at": None,
-        "yellow_at": step_yellow_at(
-            level=case.owning_level, category_id=case.category_id, category_parent_id=case.category.parent_id,
-            risk_grade_id=case.risk_grade_id, start=now, due=due_at),
+        "yellow_at": yellow_at,
         "escalate_at": None,
+        "urge_at": case_loop_rule(case).first_urge_at(due_at=due_at, yellow_at=yellow_at),
     }
 
 
 def clock_stopped() -> dict[str, Any]:
     """Field values for a case whose clock stops (closed, rejected)."""
     return {"due_at": None, "due_provisional": False, "warning_level": NONE, "red_at": None,
-            "yellow_at": None, "escalate_at": None}
+            "yellow_at": None, "escalate_at": None, "urge_at": None}
 
 
 # --- Policies -------------------------------------------------------------------------------------
@@ -385,7 +389,17 @@ class RestartDeadlines:
         self.now = now
         self._book = book
         self._limits: TimeLimits | None = None
+        self._loop: tuple[LoopRules, dict[int, int | None]] | None = None
         self._cache: dict[tuple[int, str], tuple[dt.datetime, bool]] = {}
+
+    def urge_at(self, row: Row, level: str, due_at: dt.datetime | None,
+                yellow_at: dt.datetime | None) -> dt.datetime | None:
+        """The first automatic 催办 of the step restarted at `now` at `level` (LoopPolicy)."""
+        if self._loop is None:
+            self._loop = LoopRules.load(), dict(Category.objects.values_list("id", "parent_id"))
+        rules, parents = self._loop
+        rule = rules.rule_for(level=level, category_id=row["category_id"], parent_id=parents.get(row["category_id"]))
+        return rule.first_urge_at(due_at=due_at, yellow_at=yellow_at)
 
     @property
     def book(self) -> PolicyBook:

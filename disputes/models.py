@@ -159,6 +159,9 @@ class Case(RegionPathModel):
     # (escalation) from the EscalationPolicy that applies then; see disputes.deadlines.
     yellow_at = models.DateTimeField(_("黄牌预警时间"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("超期上报时间"), null=True, blank=True)
+    # The next automatic 催办 (LoopPolicy.urge_when), stamped when a step starts and moved by
+    # the cool-down after each one; the sweep urges where it has passed.
+    urge_at = models.DateTimeField(_("自动催办时间"), null=True, blank=True)
 
     return_count = models.PositiveIntegerField(_("退回次数"), default=0)
     redo_count = models.PositiveIntegerField(_("重办次数"), default=0)
@@ -195,6 +198,9 @@ class Case(RegionPathModel):
                 "registered", "accepted", "dispatched", "in_progress"], warning_level__in=["none", "yellow"])),
             models.Index(fields=["escalate_at"], name="case_sweep_escalate", condition=Q(state__in=[
                 "registered", "accepted", "dispatched", "in_progress"], warning_level="red")),
+            # Uses: the sweep's automatic 催办 (urge_at passed).
+            models.Index(fields=["urge_at"], name="case_sweep_urge", condition=Q(state__in=[
+                "registered", "accepted", "dispatched", "in_progress"])),
             models.Index(fields=["owning_region", "state"], name="case_owner_state"),
             models.Index(fields=["village", "category", "created_at"], name="case_village_cat_created"),
             # Uses: dashboard red/yellow card list (disputes.stats), only carded open cases.
@@ -542,13 +548,15 @@ class SupervisionLevel(models.TextChoices):
 
 
 class Supervision(BaseModel):
-    """督办 / 催办 / 批示 by an upper center or a leader. 督办 can be withdrawn."""
+    """督办 / 催办 / 批示 by an upper center or a leader, or 催办 by the system (`by` empty:
+    the deadline sweep, LoopPolicy.urge_when). 督办 can be withdrawn."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
     kind = models.CharField(max_length=10, choices=SupervisionKind.choices)
     level = models.CharField(max_length=10, choices=SupervisionLevel.choices, blank=True)
     note = models.TextField(_("意见"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -168,7 +168,7 @@ class SupervisionOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SupervisionKind.choices)
     level = serializers.CharField(help_text="督办级别 normal / yellow / red；催办、批示为空")
     note = serializers.CharField()
-    by = UserRefOutputSerializer()
+    by = UserRefOutputSerializer(allow_null=True, help_text="发起人；系统自动催办时为 null")
     created_at = serializers.DateTimeField()
 
 

@@ -97,8 +97,10 @@ def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = 
             level=ctx.case.owning_level, category_id=ctx.case.category_id,
             category_parent_id=ctx.case.category.parent_id, risk_grade_id=ctx.case.risk_grade_id,
             start=ctx.case.step_started_at, due=deadline.due_at)
+        urge_at = case_loop_rule(ctx.case).first_urge_at(due_at=deadline.due_at, yellow_at=yellow_at)
         return {"due_at": deadline.due_at, "due_provisional": deadline.provisional,
-                "warning_level": WarningLevel.NONE, "red_at": None, "yellow_at": yellow_at, "escalate_at": None}
+                "warning_level": WarningLevel.NONE, "red_at": None, "yellow_at": yellow_at, "escalate_at": None,
+                "urge_at": urge_at}
 
     def after(ctx: TransitionContext) -> None:
         request = pending["request"]

@@ -6,8 +6,17 @@ import pytest
 from django.utils import timezone
 
 from disputes import permissions, selectors, services
-from disputes.models import CallbackBy, CaseState, LoopPolicy
+from disputes.models import (
+    CallbackBy,
+    CaseState,
+    EscalationPolicy,
+    LoopPolicy,
+    Supervision,
+    SupervisionKind,
+    UrgeWhen,
+)
 from disputes.policies import LoopRules, case_loop_rule
+from disputes.sweep import deadline_sweep
 from governance.errors import Conflict, Forbidden
 from governance.models import Notification, RegionLevel
 from governance.scoping import scope_for
@@ -215,3 +224,101 @@ def test_no_limit_when_the_rule_sets_none(world):
     _policy(max_extensions=None)
     case = _extended(world, 3)
     assert case.extensions.filter(status="approved").count() == 3
+
+
+# --- Automatic 催办 by the sweep -----------------------------------------------------------------
+
+
+@pytest.fixture
+def stays_red(db):
+    """The township keeps its red cases three days before they move up, so the sweep's 催办
+    has something to urge at the township."""
+    EscalationPolicy.objects.filter(level=RegionLevel.TOWNSHIP, category__isnull=True).update(escalate_after_hours=72)
+
+
+def _urges(case):
+    return list(Supervision.objects.filter(case=case, kind=SupervisionKind.URGE).order_by("id"))
+
+
+def _notified(kind):
+    return sorted(Notification.objects.filter(event_key__contains=f":{kind}:").values_list("recipient_id", flat=True))
+
+
+def test_an_overdue_step_is_urged_the_day_after_its_deadline_once(world, clock, stays_red):
+    # Given a case the 司法所 signed for: its first automatic 催办 is the second after the deadline
+    case = world.case_in(CaseState.IN_PROGRESS)
+    assert case.urge_at == case.due_at + S
+
+    # When the sweep runs at the deadline: red not yet, no 催办
+    assert deadline_sweep(now=case.due_at).urged == 0
+    assert _urges(case) == []
+
+    # When it runs one second later: red card and one 催办 by the system, one message each
+    result = deadline_sweep(now=case.due_at + S)
+    assert (result.red, result.urged) == (1, 1)
+    [urge] = _urges(case)
+    assert urge.by is None and "已超过环节期限" in urge.note
+    event = case.events.get(action="urge")
+    assert (event.actor, event.data["supervision_id"], event.data["automatic"]) == (None, urge.pk, True)
+    # the owning center's staff and the handler hear of the 催办; the red card adds no second message
+    assert _notified("urge") == sorted([world.town_staff.pk, world.town_dispatcher.pk, world.handler.pk])
+    assert _notified("red") == []
+    case.refresh_from_db()
+    assert case.urge_at == case.due_at + S + dt.timedelta(hours=24)
+
+
+def test_no_second_urge_within_the_cool_down(world, clock, stays_red):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    first = case.due_at + S
+    deadline_sweep(now=first)
+    sent = Notification.objects.count()
+
+    # a second sweep within the 24-hour cool-down (and a re-run of the first) sends nothing
+    assert deadline_sweep(now=first).urged == 0
+    assert deadline_sweep(now=first + dt.timedelta(hours=24) - S).urged == 0
+    assert (len(_urges(case)), Notification.objects.count()) == (1, sent)
+
+    # once it has passed, one more
+    assert deadline_sweep(now=first + dt.timedelta(hours=24)).urged == 1
+    assert len(_urges(case)) == 2
+
+
+def test_due_soon_urges_from_the_yellow_card(world, clock, stays_red):
+    _policy(urge_when=UrgeWhen.DUE_SOON)
+    case = world.case_in(CaseState.IN_PROGRESS)
+    assert case.urge_at == case.yellow_at
+    assert deadline_sweep(now=case.yellow_at - S).urged == 0
+    result = deadline_sweep(now=case.yellow_at)
+    assert (result.yellow, result.urged) == (1, 1)
+    assert "即将届满" in _urges(case)[0].note
+    assert _notified("yellow") == []  # the 催办 is the one message
+
+
+def test_never_urges_nothing(world, clock, stays_red):
+    _policy(urge_when=UrgeWhen.NEVER)
+    case = world.case_in(CaseState.IN_PROGRESS)
+    assert case.urge_at is None
+    assert deadline_sweep(now=case.due_at + dt.timedelta(days=30)).urged == 0
+
+
+def test_a_rule_switched_off_after_the_stamp_urges_nothing(world, clock, stays_red):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    _policy(urge_when=UrgeWhen.NEVER)
+    assert deadline_sweep(now=case.due_at + S).urged == 0
+    case.refresh_from_db()
+    assert case.urge_at is None and _urges(case) == []
+
+
+def test_a_case_that_moves_up_is_not_urged_for_the_step_it_left(world, clock):
+    # with the seeded policies a red township case moves to the county at once
+    case = world.case_in(CaseState.IN_PROGRESS)
+    result = deadline_sweep(now=case.due_at + S)
+    assert (result.escalated, result.urged) == (1, 0)
+    case.refresh_from_db()
+    assert case.owning_level == RegionLevel.COUNTY and case.urge_at == case.due_at + S
+
+
+def test_the_clock_stopping_ends_the_urges(world, clock, stays_red):
+    case = world.case_in(CaseState.RESOLVED)
+    case = services.case_callback(actor=world.town_staff, case_id=case.pk, satisfied=True, note="满意")
+    assert case.urge_at is None
