@@ -27,7 +27,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from disputes.models import OPEN_STATES, CaseState, MediationOutcome, RiskGrade, SupervisionLevel
+from disputes.models import (
+    OPEN_STATES,
+    CaseState,
+    MediationOutcome,
+    RiskGrade,
+    Supervision,
+    SupervisionKind,
+    SupervisionLevel,
+)
 from governance.models import Department, RegionLevel, Role
 
 CENTER = frozenset({Role.WINDOW_STAFF, Role.DISPATCHER})
@@ -71,6 +79,7 @@ class Relation(StrEnum):
     CONTRIBUTOR = "contributor"  # the registrant, the owning center or the assignee
     CALLER = "caller"  # center staff in the jurisdiction, or the assignee (reveal personal data)
     CALLBACK = "callback"  # staff of the center that took the case in or of the owning center (LoopPolicy)
+    ISSUER = "issuer"  # who issued the 督办, or a leader over the issuer's center (checked on the row)
 
 
 class Kind(StrEnum):
@@ -167,6 +176,12 @@ def _risk_grades(scope):
     return RiskGrade.objects.all()
 
 
+def _active_supervisions(scope):
+    # 督办 inside the jurisdiction not yet withdrawn; the service checks the case and the actor.
+    return scope.filter(Supervision.objects.filter(kind=SupervisionKind.SUPERVISE, withdrawn_at__isnull=True),
+                        via="case")
+
+
 def _now_minute() -> dt.datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
@@ -250,6 +265,14 @@ ACTIONS: tuple[CaseAction, ...] = (
             Input("level", Kind.CHOICE, _("督办等级"), choices=SupervisionLevel.choices,
                   default=SupervisionLevel.NORMAL),
             Input("note", Kind.TEXT, _("督办意见"), required=False),
+        )),
+    CaseAction(
+        # 撤销督办: the detail page offers it on each 督办 the actor may withdraw.
+        "supervise_withdraw", _("撤销督办"), OVERSEERS, Relation.ISSUER, Transition(_OPEN),
+        service="case_supervise_withdraw", section=True, inputs=(
+            Input("supervision_id", Kind.REF, _("督办"), ref_model="disputes.Supervision",
+                  ref_choices=_active_supervisions),
+            Input("note", Kind.LINE, _("撤销理由"), required=False, max_length=200),
         )),
     CaseAction(
         "urge", _("催办"), OVERSEERS, Relation.OVERSIGHT, Transition(_OPEN),

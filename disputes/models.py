@@ -39,8 +39,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345转办")
     DEPARTMENT = "department", _("部门移交")
     SUPERIOR = "superior", _("上级交办")
-    # 信访事项 (信访工作条例 2022): its own time limits (TimeLimitPolicy rows for this channel).
-    PETITION = "petition", _("信访")
+    PETITION = "petition", _("信访")  # 信访事项: TimeLimitPolicy rows of this channel (信访工作条例)
 
 
 class WarningLevel(models.TextChoices):
@@ -55,8 +54,7 @@ class Step(models.TextChoices):
     ACCEPT = "accept", _("受理")
     SIGN = "sign", _("签收")
     HANDLE = "handle", _("办理")
-    # Handling by people's mediation: the center's own 先行调解 (人民调解: normally within a month).
-    MEDIATE = "mediate", _("调解")
+    MEDIATE = "mediate", _("调解")  # the center's own 先行调解 (人民调解: normally within a month)
     CALLBACK = "callback", _("回访")
     # Not a step a case is in: the longest extension one request may ask for (延期上限).
     EXTEND = "extend", _("延期上限")
@@ -143,10 +141,8 @@ class Case(RegionPathModel):
     state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED)
     owning_level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)
     owning_region = models.ForeignKey(Region, verbose_name=_("责任中心"), on_delete=models.PROTECT, related_name="owned_cases")
-    # The center that took the case in (一窗受理): the owning center at registration. It stays
-    # when the case moves up, so "谁受理谁回访" (LoopPolicy.callback_by) can find it.
-    intake_region = models.ForeignKey(Region, verbose_name=_("受理中心"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+    # The owning center at registration; it stays when the case moves up (谁受理谁回访, LoopPolicy).
+    intake_region = models.ForeignKey(Region, verbose_name=_("受理中心"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
     step = models.CharField(_("当前环节"), max_length=10, choices=Step.choices, default=Step.ACCEPT)
@@ -155,12 +151,10 @@ class Case(RegionPathModel):
     due_provisional = models.BooleanField(_("期限待定"), default=False, help_text=_("跨越尚未公布的节假日安排"))
     warning_level = models.CharField(_("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE)
     red_at = models.DateTimeField(_("亮红牌时间"), null=True, blank=True)
-    # Sweep thresholds, stamped when a step starts (yellow) and when the red card is set
-    # (escalation) from the EscalationPolicy that applies then; see disputes.deadlines.
+    # Sweep thresholds, stamped when a step starts (yellow from the EscalationPolicy, the next
+    # automatic 催办 from the LoopPolicy) and when the red card is set (escalation); see disputes.deadlines.
     yellow_at = models.DateTimeField(_("黄牌预警时间"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("超期上报时间"), null=True, blank=True)
-    # The next automatic 催办 (LoopPolicy.urge_when), stamped when a step starts and moved by
-    # the cool-down after each one; the sweep urges where it has passed.
     urge_at = models.DateTimeField(_("自动催办时间"), null=True, blank=True)
 
     return_count = models.PositiveIntegerField(_("退回次数"), default=0)
@@ -292,8 +286,7 @@ class CaseAssignment(BaseModel):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
-    # The last moment the unit may send it back (退回), stamped at dispatch from
-    # LoopPolicy.return_window_working_days; null: no window (or dispatched before the rule).
+    # The end of the 退回 window, stamped at dispatch (LoopPolicy); null: no window.
     return_by = models.DateTimeField(_("退回截止"), null=True, blank=True)
     instructions = models.TextField(_("交办意见"), blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -407,8 +400,7 @@ class TimeLimitPolicy(BaseModel):
 
     level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
     category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, blank=True, default="",
-                               help_text=_("留空适用于所有渠道"))
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, blank=True, default="", help_text=_("留空适用于所有渠道"))
     step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
     days = models.PositiveIntegerField(_("时限(天)"))
     day_kind = models.CharField(_("计日方式"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING)
@@ -420,8 +412,7 @@ class TimeLimitPolicy(BaseModel):
         verbose_name_plural = _("办理时限")
         constraints = [
             models.UniqueConstraint(fields=["level", "step", "category", "channel"], name="time_limit_unique_channel"),
-            models.UniqueConstraint(fields=["level", "step", "channel"], condition=Q(category__isnull=True),
-                                    name="time_limit_unique_channel_default"),
+            models.UniqueConstraint(fields=["level", "step", "channel"], condition=Q(category__isnull=True), name="time_limit_unique_channel_default"),
         ]
 
     def __str__(self) -> str:
@@ -470,20 +461,13 @@ class UrgeWhen(models.TextChoices):
 
 
 class LoopPolicy(BaseModel):
-    """The closed loop's rules at one owning level, optionally per category (null = any);
-    the category's row wins, then its parent's, then the level's (disputes.policies).
-
-    Who may call back (回访); how long a unit may send a wrong dispatch back (退回); how many
-    extensions a case may have (the longest one is TimeLimitPolicy step "extend"); when the
-    sweep urges (催办) a case itself and how long it waits before urging it again. A field
-    left empty sets no limit.
-    """
+    """The closed loop's rules per owning level, optionally per category (disputes.policies):
+    who calls back, the return window, the most extensions (the longest one is TimeLimitPolicy
+    step "extend"), the sweep's own 催办 and its cool-down. An empty field sets no limit."""
 
     level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)
-    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
-    callback_by = models.CharField(_("回访责任"), max_length=20, choices=CallbackBy.choices,
-                                   default=CallbackBy.INTAKE_OR_OWNER)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    callback_by = models.CharField(_("回访责任"), max_length=20, choices=CallbackBy.choices, default=CallbackBy.INTAKE_OR_OWNER)
     return_window_working_days = models.PositiveSmallIntegerField(
         _("退回时限(工作日)"), null=True, blank=True, help_text=_("交办后多少个工作日内可以退回；留空为不限"))
     max_extensions = models.PositiveSmallIntegerField(
@@ -499,8 +483,7 @@ class LoopPolicy(BaseModel):
         verbose_name_plural = _("闭环规则")
         constraints = [
             models.UniqueConstraint(fields=["level", "category"], name="loop_policy_unique"),
-            models.UniqueConstraint(fields=["level"], condition=Q(category__isnull=True),
-                                    name="loop_policy_unique_default"),
+            models.UniqueConstraint(fields=["level"], condition=Q(category__isnull=True), name="loop_policy_unique_default"),
             models.CheckConstraint(condition=Q(urge_cooldown_hours__gte=1), name="loop_policy_cooldown_positive"),
         ]
 
@@ -555,9 +538,11 @@ class Supervision(BaseModel):
     kind = models.CharField(max_length=10, choices=SupervisionKind.choices)
     level = models.CharField(max_length=10, choices=SupervisionLevel.choices, blank=True)
     note = models.TextField(_("意见"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                           related_name="+")
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # 撤销督办: by the issuer or a leader over the issuer's center (case_supervise_withdraw).
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdraw_note = models.CharField(_("撤销理由"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["case_id", "id"]

@@ -14,18 +14,20 @@ in DisputesConfig.ready(). Object predicates add the rule each kind of action ne
   center). When the owning center handles the case itself (no assignment) its own staff
   take these steps.
 - supervise / urge: a center or leader above the owning level, inside the jurisdiction.
+- supervise_withdraw (撤销督办): who issued the 督办, or a leader whose jurisdiction covers the
+  issuer's center (the same center's leader or one above); checked on the 督办 itself.
 - instruct / urgent: a leader inside the jurisdiction.
 
 Jurisdiction itself (scope.covers) is checked before any of this; outside it is NotFound.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
 from disputes.actions import ACTION_ROLES, CENTER, TRANSITIONS, Relation, actions_with
-from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.models import Case, CaseAssignment, ExtensionRequest, ExtensionStatus, Supervision, SupervisionKind
 from disputes.policies import LoopRule, case_loop_rule
 from disputes.selectors import case_open_assignment as open_assignment
 from governance import clock
@@ -45,6 +47,7 @@ LEADER_ACTIONS = actions_with(Relation.LEADER)
 CONTRIBUTOR_ACTIONS = actions_with(Relation.CONTRIBUTOR)
 CALLER_ACTIONS = actions_with(Relation.CALLER)
 CALLBACK_ACTIONS = actions_with(Relation.CALLBACK)
+ISSUER_ACTIONS = actions_with(Relation.ISSUER)
 
 
 def registered_actions() -> dict[str, Iterable[str]]:
@@ -76,6 +79,21 @@ def may_call_back(user: User, case: Case, rule: LoopRule | None = None) -> bool:
     return (rule.owner_may_call_back and is_owning_center(user, case)) or (rule.intake_may_call_back and at_intake)
 
 
+def may_withdraw(user: User, supervision: Supervision) -> bool:
+    """Whether `user` may withdraw this 督办: its issuer, or a leader whose jurisdiction covers
+    the issuer's center and sits at its level or above (`supervision.by.region` loaded)."""
+    if supervision.kind != SupervisionKind.SUPERVISE or supervision.withdrawn_at is not None:
+        return False
+    if supervision.by_id is not None and supervision.by_id == user.pk:
+        return True
+    issuer_region = supervision.by.region if supervision.by_id else None
+    if user.role != Role.LEADER or user.region is None or issuer_region is None:
+        return False
+    level = RegionLevel(user.region.level)
+    return getattr(issuer_region, f"{level}_id", None) == user.region_id and not RegionLevel(
+        issuer_region.level).is_above(level)
+
+
 def is_above_owner(user: User, case: Case) -> bool:
     region = user.region
     if region is None:
@@ -92,6 +110,8 @@ def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignme
             return _("市级已是最高层级，无法继续上报")
         return None if is_owning_center(user, case) else _("该案件由%(center)s负责，本中心不能代为办理") % {
             "center": case.owning_region.name}
+    if action in ISSUER_ACTIONS:
+        return None  # decided on the 督办 row (may_withdraw), by the service and the page
     if action in CALLBACK_ACTIONS:
         return None if may_call_back(user, case) else _("只有受理中心或责任中心可以回访")
     if action in SIGNING_ACTIONS:
@@ -146,11 +166,13 @@ def _needs_assignment(action: str) -> bool:
 
 
 def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True,
-                           pending_extension: bool | None = None, approved_extensions: int | None = None) -> list[str]:
+                           pending_extension: bool | None = None, approved_extensions: int | None = None,
+                           supervisions: Sequence[Supervision] | None = None) -> list[str]:
     """Action names `user` may take on `case` now (role, jurisdiction, state, relation, the
-    loop rule's return window and extension count). Pass the open assignment when already
-    loaded (or None when there is none), and whether an extension request is pending and how
-    many were approved when the caller has the case's requests, to save queries."""
+    loop rule's return window and extension count, a 督办 the user may withdraw). Pass the
+    open assignment when already loaded (or None when there is none), whether an extension
+    request is pending and how many were approved, and the case's supervisions (with
+    `by__region`) when the caller has them, to save queries."""
     try:
         scope = scope_for(user)
     except Forbidden:
@@ -178,4 +200,10 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
                 case_id=case.pk, status=ExtensionStatus.APPROVED).count()
         if not case_loop_rule(case).may_extend_again(approved_extensions):
             allowed.remove("extend")  # the most extensions were approved (LoopPolicy.max_extensions)
+    if "supervise_withdraw" in allowed:
+        if supervisions is None:
+            supervisions = Supervision.objects.filter(case_id=case.pk, kind=SupervisionKind.SUPERVISE).select_related(
+                "by__region")
+        if not any(may_withdraw(user, s) for s in supervisions):
+            allowed.remove("supervise_withdraw")
     return allowed

@@ -23,6 +23,7 @@ from disputes.services.oversight import (
     case_link,
     case_set_urgent,
     case_supervise,
+    case_supervise_withdraw,
     case_urge,
 )
 from disputes.services.records import (
@@ -60,5 +61,5 @@ __all__ = [
     "attachment_add", "case_accept", "case_callback", "case_dispatch", "case_escalate", "case_escalate_by_rule",
     "case_extend_decide", "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress",
     "case_register", "case_reject", "case_resolve", "case_return", "case_set_urgent", "case_sign",
-    "case_supervise", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",
+    "case_supervise", "case_supervise_withdraw", "case_urge", "mediation_record", "mediation_record_fields", "party_reveal",
 ]

@@ -1,5 +1,5 @@
-"""Around the workflow: extensions (延期) and their decision, supervision (督办, 催办,
-批示), the urgent flag (加急) and links between cases (关联件/重复件)."""
+"""Around the workflow: extensions (延期) and their decision, supervision (督办 and its
+withdrawal, 催办, 批示), the urgent flag (加急) and links between cases (关联件/重复件)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from disputes import deadlines
+from disputes import deadlines, permissions
 from disputes.models import (
     Case,
     CaseLink,
@@ -25,10 +25,11 @@ from disputes.services.core import (
     TransitionContext,
     case_load,
     owning_center,
+    parse_id,
     required_text,
     transition,
 )
-from governance.errors import Conflict, InvalidInput
+from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import User
 from governance.workdays import add_days
 
@@ -136,6 +137,33 @@ def case_supervise(*, actor: User, case_id: int, level: str, note: str = "") -> 
         raise InvalidInput(_("督办级别无效"), extra={"fields": {"level": _("督办级别无效")}})
     return _supervision(actor=actor, case_id=case_id, action="supervise", kind=SupervisionKind.SUPERVISE,
                         level=level, note=(note or "").strip())
+
+
+@transaction.atomic
+def case_supervise_withdraw(*, actor: User, case_id: int, supervision_id: int, note: str = "") -> Case:
+    """撤销督办: the issuer of a 督办, or a leader over the issuer's center, withdraws it (it
+    stays on record, marked withdrawn). The owning center and the handler hear of it."""
+    note = (note or "").strip()
+
+    def after(ctx: TransitionContext) -> None:
+        supervision = Supervision.objects.select_related("by__region").filter(
+            pk=parse_id(supervision_id, _("该督办")), case_id=ctx.case.pk, kind=SupervisionKind.SUPERVISE).first()
+        if supervision is None:
+            raise NotFound(_("未找到该督办"))
+        if supervision.withdrawn_at is not None:
+            raise Conflict(_("该督办已撤销"), code="already_withdrawn")
+        if not permissions.may_withdraw(ctx.actor, supervision):
+            raise Forbidden(_("只有督办发起人或其上级领导可以撤销督办"), extra={"action": "supervise_withdraw"})
+        if not Supervision.objects.filter(pk=supervision.pk, withdrawn_at__isnull=True).update(
+                withdrawn_at=ctx.now, withdrawn_by=ctx.actor, withdraw_note=note, updated_at=ctx.now):
+            raise Conflict(_("该督办已撤销"), code="already_withdrawn")
+        ctx.data.update(supervision_id=supervision.pk, level=supervision.level)
+        ctx.result = supervision
+
+    return transition(
+        actor=actor, case_id=case_id, action="supervise_withdraw", note=note, after=after,
+        recipients=lambda ctx: owning_center(ctx) | Recipients.of_assignment(ctx.assignment),
+    ).case
 
 
 @transaction.atomic
