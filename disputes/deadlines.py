@@ -10,7 +10,8 @@ steps restarting after a move) and the threshold re-stamping (a policy edit):
 - escalation policies: the most specific active row wins (category + risk > category >
   parent category + risk > parent category > risk > level default; ties: lowest id).
 
-Reads policy tables; the only write is `thresholds_recompute` (stamped thresholds).
+Reads policy tables; the writes are `thresholds_recompute` (stamped thresholds) and
+`provisional_recompute` (provisional deadlines once the calendar is known).
 """
 from __future__ import annotations
 
@@ -24,9 +25,22 @@ from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import FloatField, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
-from disputes.models import TIMED_STATES, Case, Category, DayKind, EscalationPolicy, TimeLimitPolicy, WarningLevel
+from disputes.models import (
+    TIMED_STATES,
+    Case,
+    CaseAssignment,
+    Category,
+    DayKind,
+    EscalationPolicy,
+    ExtensionRequest,
+    ExtensionStatus,
+    TimeLimitPolicy,
+    WarningLevel,
+)
 from disputes.policies import LoopRules, case_loop_rule
+from governance import clock
 from governance.models import RegionLevel
 from governance.workdays import Deadline, add_days
 
@@ -427,3 +441,100 @@ class RestartDeadlines:
         if row["due_at"] and row["step_started_at"]:
             return self.now + (row["due_at"] - row["step_started_at"]), False
         return None, False
+
+
+# --- Provisional deadlines, once the calendar is known ------------------------------------------
+
+# The open states whose step has a deadline (the callback's too).
+DEADLINE_STATES = sorted(str(state) for state in (*TIMED_STATES, "resolved"))
+PROVISIONAL_FIELDS = (
+    "id", "state", "owning_level", "category_id", "channel", "risk_grade_id", "step", "step_started_at", "due_at",
+    "due_provisional", "warning_level", "red_at", "yellow_at", "escalate_at", "urge_at",
+)
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    """What `provisional_recompute` did: cases whose deadline moved, cases whose deadline
+    stayed but is now official, and cases still provisional afterwards."""
+
+    moved: int = 0
+    confirmed: int = 0
+    still_provisional: int = 0
+
+
+def provisional_recompute(*, now: dt.datetime, batch_size: int = 1000) -> RecomputeResult:
+    """Recompute the deadlines of open cases marked provisional (`due_provisional`), after
+    administrators entered official days (CalendarDay) for a year the calendar package did
+    not know: from the step's start under the case's time limit, with the step's approved
+    extensions applied again in order, and the open dispatch's deadline when it was the
+    step's. A card set against a provisional deadline that now lies ahead is cleared (the
+    sweep sets it again when due); the yellow threshold and the first automatic 催办 are
+    re-stamped. Keyset batches, one transaction each, rows locked. `manage.py
+    deadlines_recompute` and the CalendarDay admin action run it.
+    """
+    limits, book, loop = TimeLimits.load(), PolicyBook.load(), LoopRules.load()
+    parents = dict(Category.objects.values_list("id", "parent_id"))
+    moved = confirmed = still = 0
+    after_id = 0
+    while True:
+        with transaction.atomic():
+            # Uses index: the primary key (keyset); provisional cases are few.
+            rows = list(Case.objects.filter(id__gt=after_id, state__in=DEADLINE_STATES, due_provisional=True)
+                        .select_for_update(of=("self",)).order_by("id").values(*PROVISIONAL_FIELDS)[:batch_size])
+            if not rows:
+                return RecomputeResult(moved, confirmed, still)
+            after_id = rows[-1]["id"]
+            extensions: dict[int, list[tuple[dt.datetime, int, str]]] = defaultdict(list)
+            for case_id, decided_at, days, kind in ExtensionRequest.objects.filter(
+                    case_id__in=[r["id"] for r in rows], status=ExtensionStatus.APPROVED).order_by(
+                    "decided_at", "id").values_list("case_id", "decided_at", "days", "day_kind"):
+                extensions[case_id].append((decided_at, days, kind))
+            for row in rows:
+                found = limits.limit(level=row["owning_level"], step=row["step"], category_id=row["category_id"],
+                                     channel=row["channel"])
+                if found is None or row["step_started_at"] is None:
+                    still += 1
+                    continue
+                days, kind = found
+                deadline = add_days(row["step_started_at"], days, working=kind == DayKind.WORKING)
+                provisional = deadline.provisional
+                for decided_at, extra, extra_kind in extensions[row["id"]]:
+                    if decided_at is not None and decided_at >= row["step_started_at"]:
+                        deadline = add_days(deadline.due_at, extra, working=extra_kind == DayKind.WORKING)
+                        provisional = provisional or deadline.provisional
+                values = _recomputed(row, deadline.due_at, provisional, now=now, book=book,
+                                     rule=loop.rule_for(level=row["owning_level"], category_id=row["category_id"],
+                                                        parent_id=parents.get(row["category_id"])))
+                Case.objects.filter(pk=row["id"]).update(**values, updated_at=now)
+                # The open dispatch's deadline follows when it was the step's.
+                CaseAssignment.objects.filter(case_id=row["id"], status="signed", due_at=row["due_at"]).update(
+                    due_at=deadline.due_at, updated_at=now)
+                if deadline.due_at != row["due_at"]:
+                    moved += 1
+                elif not provisional:
+                    confirmed += 1
+                still += provisional
+
+
+def provisional_recompute_message() -> str:
+    """`provisional_recompute` now, as one line for the administrator."""
+    result = provisional_recompute(now=clock.now())
+    return _("%(moved)s 件期限已调整，%(confirmed)s 件期限已确认，%(still)s 件仍待定") % {
+        "moved": result.moved, "confirmed": result.confirmed, "still": result.still_provisional}
+
+
+def _recomputed(row: Row, due_at: dt.datetime, provisional: bool, *, now: dt.datetime, book: PolicyBook,
+                rule) -> dict[str, Any]:
+    values: dict[str, Any] = {"due_at": due_at, "due_provisional": provisional}
+    if due_at == row["due_at"]:
+        return values
+    rule_e = book.rule_for(row)
+    yellow_at = rule_e.yellow_at(row["step_started_at"], due_at) if rule_e is not None else None
+    values["yellow_at"] = yellow_at
+    if row["warning_level"] != NONE and due_at >= now:
+        values.update(warning_level=NONE, red_at=None, escalate_at=None)
+    old_first = rule.first_urge_at(due_at=row["due_at"], yellow_at=row["yellow_at"])
+    if row["urge_at"] is None or row["urge_at"] == old_first:  # not urged yet: the first one moves too
+        values["urge_at"] = rule.first_urge_at(due_at=due_at, yellow_at=yellow_at)
+    return values

@@ -16,6 +16,7 @@ working day) ends on the next working day instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -100,3 +101,20 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if day_kind(day, overrides)[0]:
             n += 1
     return n
+
+
+# --- After the calendar changes ---------------------------------------------------------------
+
+# label → job: what an app recomputes once administrators entered official days (the
+# CalendarDay admin action runs them; the kernel names no app). A job returns a message.
+CALENDAR_JOBS: dict[str, Callable[[], str]] = {}
+
+
+def register_calendar_job(label: str, job: Callable[[], str]) -> None:
+    """An app's recomputation after CalendarDay rows changed (registered in `ready()`)."""
+    CALENDAR_JOBS[label] = job
+
+
+def calendar_jobs_run() -> list[str]:
+    """Run every registered job; their messages, in registration order."""
+    return [f"{label}：{job()}" for label, job in CALENDAR_JOBS.items()]
