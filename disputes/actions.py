@@ -36,6 +36,8 @@ from disputes.models import (
     ReferralKind,
     ReferralStatus,
     RiskGrade,
+    Supervision,
+    SupervisionKind,
     SupervisionLevel,
 )
 from governance.models import Department, Region, RegionLevel, Role
@@ -82,6 +84,8 @@ class Relation(StrEnum):
     CALLER = "caller"  # center staff in the jurisdiction, or the assignee (reveal personal data)
     ASSISTANT = "assistant"  # the holder of an open assisting assignment (协办单位)
     PUBLIC = "public"  # a resident without an account (disputes.services.public): no staff role acts so
+    CALLBACK = "callback"  # staff of the center that took the case in or of the owning center (LoopPolicy)
+    ISSUER = "issuer"  # who issued the 督办, or a leader over the issuer's center (checked on the row)
 
 
 class Kind(StrEnum):
@@ -204,6 +208,10 @@ def _home_committee(case) -> str:
     """The committee of the place where the case happened, as the form's first guess."""
     place = case.village or case.township
     return f"{place.name}人民调解委员会" if place else ""
+def _active_supervisions(scope):
+    # 督办 inside the jurisdiction not yet withdrawn; the service checks the case and the actor.
+    return scope.filter(Supervision.objects.filter(kind=SupervisionKind.SUPERVISE, withdrawn_at__isnull=True),
+                        via="case")
 
 
 def _now_minute() -> dt.datetime:
@@ -285,7 +293,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         service="case_resolve", versioned=True, inputs=(Input("note", Kind.TEXT, _("办结情况")),)),
     CaseAction(
         # Satisfied → closed; not satisfied → back to in_progress (重办).
-        "callback", _("回访"), CENTER, Relation.CENTER,
+        "callback", _("回访"), CENTER, Relation.CALLBACK,
         Transition(frozenset({_S.RESOLVED}), _S.CLOSED, frozenset({_S.IN_PROGRESS})),
         service="case_callback", versioned=True, inputs=(
             Input("satisfied", Kind.BOOL, _("回访结果"), choices=(_("满意，归档"), _("不满意，重办")), radio=True,
@@ -300,8 +308,8 @@ ACTIONS: tuple[CaseAction, ...] = (
     CaseAction(
         "extend", _("申请延期"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.IN_PROGRESS})),
         service="case_extend_request", creates="ExtensionOutputSerializer", inputs=(
-            Input("days", Kind.INT, _("延长工作日"), min_value=1, max_value=EXTENSION_DAYS_INPUT_MAX,
-                  help_text="不超过办理时限政策中的最长延期（默认30个工作日）"),
+            Input("days", Kind.INT, _("延长天数"), min_value=1, max_value=EXTENSION_DAYS_INPUT_MAX,
+                  help_text="不超过办理时限政策中的最长延期（默认30个工作日；信访件30个自然日）"),
             Input("reason", Kind.TEXT, _("延期理由")),
         )),
     CaseAction(
@@ -316,6 +324,14 @@ ACTIONS: tuple[CaseAction, ...] = (
             Input("level", Kind.CHOICE, _("督办等级"), choices=SupervisionLevel.choices,
                   default=SupervisionLevel.NORMAL),
             Input("note", Kind.TEXT, _("督办意见"), required=False),
+        )),
+    CaseAction(
+        # 撤销督办: the detail page offers it on each 督办 the actor may withdraw.
+        "supervise_withdraw", _("撤销督办"), OVERSEERS, Relation.ISSUER, Transition(_OPEN),
+        service="case_supervise_withdraw", section=True, inputs=(
+            Input("supervision_id", Kind.REF, _("督办"), ref_model="disputes.Supervision",
+                  ref_choices=_active_supervisions),
+            Input("note", Kind.LINE, _("撤销理由"), required=False, max_length=200),
         )),
     CaseAction(
         "urge", _("催办"), OVERSEERS, Relation.OVERSIGHT, Transition(_OPEN),

@@ -12,6 +12,7 @@ from disputes.models import (
     CaseEvent,
     Category,
     EscalationPolicy,
+    LoopPolicy,
     MediationOrganisation,
     Mediator,
     RiskGrade,
@@ -53,9 +54,9 @@ class RiskGradeAdmin(admin.ModelAdmin):
 
 @admin.register(TimeLimitPolicy)
 class TimeLimitPolicyAdmin(admin.ModelAdmin):
-    list_display = ("level", "category", "step", "days", "day_kind", "source")
+    list_display = ("level", "channel", "category", "step", "days", "day_kind", "source")
     list_select_related = ("category",)
-    list_filter = ("level", "step", "day_kind")
+    list_filter = ("level", "step", "channel", "day_kind")
     raw_id_fields = ("category",)
 
 
@@ -67,6 +68,15 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     list_filter = ("level", "is_active")
     raw_id_fields = ("category",)
     filter_horizontal = ("copy_departments",)
+
+
+@admin.register(LoopPolicy)
+class LoopPolicyAdmin(admin.ModelAdmin):
+    list_display = ("level", "category", "callback_by", "return_window_working_days", "max_extensions",
+                    "urge_when", "urge_cooldown_hours")
+    list_select_related = ("category",)
+    list_filter = ("level", "callback_by", "urge_when")
+    raw_id_fields = ("category",)
 
 
 class CaseEventInline(admin.TabularInline):

@@ -26,6 +26,12 @@ class DisputesConfig(AppConfig):
 
         register_grid_case_reader(grid_cases)
 
+        # Provisional deadlines follow official days entered later (CalendarDay admin action).
+        from disputes.deadlines import provisional_recompute_message
+        from governance.workdays import register_calendar_job
+
+        register_calendar_job(str(_("案件期限")), provisional_recompute_message)
+
     @staticmethod
     def _register_navigation() -> None:
         from governance.models import Role

@@ -5,11 +5,13 @@ of levels.
 One lookup rule each, used by the services (a step starting now), the sweep (a batch of
 steps restarting after a move) and the threshold re-stamping (a policy edit):
 
-- time limits: the category's own row, else its parent category's, else the level default;
+- time limits: rows for the case's channel (信访) before rows for any channel; in each, the
+  category's own row, else its parent category's, else the level default;
 - escalation policies: the most specific active row wins (category + risk > category >
   parent category + risk > parent category > risk > level default; ties: lowest id).
 
-Reads policy tables; the only write is `thresholds_recompute` (stamped thresholds).
+Reads policy tables; the writes are `thresholds_recompute` (stamped thresholds) and
+`provisional_recompute` (provisional deadlines once the calendar is known).
 """
 from __future__ import annotations
 
@@ -23,8 +25,22 @@ from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import FloatField, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
-from disputes.models import TIMED_STATES, Case, Category, DayKind, EscalationPolicy, TimeLimitPolicy, WarningLevel
+from disputes.models import (
+    TIMED_STATES,
+    Case,
+    CaseAssignment,
+    Category,
+    DayKind,
+    EscalationPolicy,
+    ExtensionRequest,
+    ExtensionStatus,
+    TimeLimitPolicy,
+    WarningLevel,
+)
+from disputes.policies import LoopRules, case_loop_rule
+from governance import clock
 from governance.models import RegionLevel
 from governance.workdays import Deadline, add_days
 
@@ -66,15 +82,18 @@ def level_above(row: Row, *, from_level: str | None = None) -> tuple[str, int] |
 # --- Time limits ------------------------------------------------------------------------------------
 
 class TimeLimits:
-    """TimeLimitPolicy rows (a small table) and the one rule that picks a step's limit."""
+    """TimeLimitPolicy rows (a small table) and the one rule that picks a step's limit:
+    rows for the case's channel (信访) first, then rows for any channel; within each, the
+    category's row, its parent category's, then the level default."""
 
-    def __init__(self, limits: dict[tuple[str, str, int | None], tuple[int, str]], parents: dict[int, int]):
+    def __init__(self, limits: dict[tuple[str, str, int | None, str], tuple[int, str]], parents: dict[int, int]):
         self.limits = limits
         self.parents = parents
 
     @classmethod
-    def load(cls, *, level: str | None = None, step: str | None = None, category: Category | None = None) -> TimeLimits:
-        """The rows for `level`/`step`/`category` when given (one query), else every row."""
+    def load(cls, *, level: str | None = None, step: str | None = None, category: Category | None = None,
+             channel: str | None = None) -> TimeLimits:
+        """The rows for `level`/`step`/`category`/`channel` when given (one query), else every row."""
         rows = TimeLimitPolicy.objects.all()
         if level is not None:
             rows = rows.filter(level=level)
@@ -83,8 +102,10 @@ class TimeLimits:
         if category is not None:
             keys = [k for k in (category.pk, category.parent_id) if k]
             rows = rows.filter(Q(category_id__in=keys) | Q(category__isnull=True))
-        limits = {(lv, st, cat): (days, kind)
-                  for lv, st, cat, days, kind in rows.values_list("level", "step", "category_id", "days", "day_kind")}
+        if channel is not None:
+            rows = rows.filter(channel__in=sorted({channel, ""}))
+        limits = {(lv, st, cat, ch): (days, kind) for lv, st, cat, ch, days, kind in rows.values_list(
+            "level", "step", "category_id", "channel", "days", "day_kind")}
         if category is not None:
             parents = {category.pk: category.parent_id} if category.parent_id else {}
         else:
@@ -93,18 +114,26 @@ class TimeLimits:
                 if category_ids else {}
         return cls(limits, parents)
 
-    def limit(self, *, level: str, step: str, category_id: int | None) -> tuple[int, str] | None:
-        """(days, day kind) for the step: the category's row, its parent's, else the default."""
-        for key in (category_id, self.parents.get(category_id), None):
-            if (level, step, key) in self.limits:
-                return self.limits[(level, step, key)]
+    def limit(self, *, level: str, step: str, category_id: int | None, channel: str = "") -> tuple[int, str] | None:
+        """(days, day kind) for the step: the channel's rows, then any channel's; in each the
+        category's row, its parent's, else the default."""
+        for ch in dict.fromkeys((channel, "")):
+            for key in (category_id, self.parents.get(category_id), None):
+                if (level, step, key, ch) in self.limits:
+                    return self.limits[(level, step, key, ch)]
         return None
 
 
-def step_deadline(*, level: str, step: str, category: Category, start: dt.datetime | dt.date) -> Deadline | None:
+def step_limit(*, level: str, step: str, category: Category, channel: str = "") -> tuple[int, str] | None:
+    """(days, day kind) of `step` for a case of `category` that came in by `channel`."""
+    return TimeLimits.load(level=level, step=step, category=category, channel=channel).limit(
+        level=level, step=step, category_id=category.pk, channel=channel)
+
+
+def step_deadline(*, level: str, step: str, category: Category, start: dt.datetime | dt.date,
+                  channel: str = "") -> Deadline | None:
     """The deadline of `step` started at `start`, per policy; None when no policy applies."""
-    found = TimeLimits.load(level=level, step=step, category=category).limit(
-        level=level, step=step, category_id=category.pk)
+    found = step_limit(level=level, step=step, category=category, channel=channel)
     if found is None:
         return None
     days, kind = found
@@ -112,22 +141,25 @@ def step_deadline(*, level: str, step: str, category: Category, start: dt.dateti
 
 
 # The longest extension when no TimeLimitPolicy row for the step "extend" applies (信访工作
-#条例: an extension of at most 30 days). Migration 0008 seeds the rows; edit them in admin.
-DEFAULT_EXTENSION_DAYS = 30
+# 条例: an extension of at most 30 days). Migration 0009 seeds the rows; edit them in admin.
+DEFAULT_EXTENSION = (30, DayKind.WORKING)
 
 
-def extension_limit(*, level: str, category: Category) -> int:
-    """The most working days one extension request of a case may ask for (policy data)."""
-    found = TimeLimits.load(level=level, step="extend", category=category).limit(
-        level=level, step="extend", category_id=category.pk)
-    return found[0] if found is not None else DEFAULT_EXTENSION_DAYS
+def extension_limit(*, level: str, category: Category, channel: str = "") -> tuple[int, str]:
+    """(days, day kind) one extension request of a case may ask for at most (policy data)."""
+    return step_limit(level=level, step="extend", category=category, channel=channel) or DEFAULT_EXTENSION
 
 
 def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
     """Field values for a new step starting now: its deadline, the warning cleared, and the
-    sweep's yellow threshold stamped from the escalation policy that applies now."""
-    deadline = step_deadline(level=case.owning_level, step=step, category=case.category, start=now)
+    sweep's yellow threshold stamped from the escalation policy that applies now, and the
+    first automatic 催办 from the case's loop rule."""
+    deadline = step_deadline(level=case.owning_level, step=step, category=case.category, start=now,
+                             channel=case.channel)
     due_at = deadline.due_at if deadline else None
+    yellow_at = step_yellow_at(
+        level=case.owning_level, category_id=case.category_id, category_parent_id=case.category.parent_id,
+        risk_grade_id=case.risk_grade_id, start=now, due=due_at)
     return {
         "step": step,
         "step_started_at": now,
@@ -135,17 +167,16 @@ def step_changes(case: Case, step: str, now: dt.datetime) -> dict[str, Any]:
         "due_provisional": deadline.provisional if deadline else False,
         "warning_level": NONE,
         "red_at": None,
-        "yellow_at": step_yellow_at(
-            level=case.owning_level, category_id=case.category_id, category_parent_id=case.category.parent_id,
-            risk_grade_id=case.risk_grade_id, start=now, due=due_at),
+        "yellow_at": yellow_at,
         "escalate_at": None,
+        "urge_at": case_loop_rule(case).first_urge_at(due_at=due_at, yellow_at=yellow_at),
     }
 
 
 def clock_stopped() -> dict[str, Any]:
     """Field values for a case whose clock stops (closed, rejected)."""
     return {"due_at": None, "due_provisional": False, "warning_level": NONE, "red_at": None,
-            "yellow_at": None, "escalate_at": None}
+            "yellow_at": None, "escalate_at": None, "urge_at": None}
 
 
 # --- Policies -------------------------------------------------------------------------------------
@@ -372,7 +403,17 @@ class RestartDeadlines:
         self.now = now
         self._book = book
         self._limits: TimeLimits | None = None
+        self._loop: tuple[LoopRules, dict[int, int | None]] | None = None
         self._cache: dict[tuple[int, str], tuple[dt.datetime, bool]] = {}
+
+    def urge_at(self, row: Row, level: str, due_at: dt.datetime | None,
+                yellow_at: dt.datetime | None) -> dt.datetime | None:
+        """The first automatic 催办 of the step restarted at `now` at `level` (LoopPolicy)."""
+        if self._loop is None:
+            self._loop = LoopRules.load(), dict(Category.objects.values_list("id", "parent_id"))
+        rules, parents = self._loop
+        rule = rules.rule_for(level=level, category_id=row["category_id"], parent_id=parents.get(row["category_id"]))
+        return rule.first_urge_at(due_at=due_at, yellow_at=yellow_at)
 
     @property
     def book(self) -> PolicyBook:
@@ -389,7 +430,8 @@ class RestartDeadlines:
         if self._limits is None:
             self._limits = TimeLimits.load()
         for at_level in (level, row["owning_level"]):
-            found = self._limits.limit(level=at_level, step=row["step"], category_id=row["category_id"])
+            found = self._limits.limit(level=at_level, step=row["step"], category_id=row["category_id"],
+                                       channel=row["channel"])
             if found is not None:
                 if found not in self._cache:
                     days, kind = found
@@ -399,3 +441,100 @@ class RestartDeadlines:
         if row["due_at"] and row["step_started_at"]:
             return self.now + (row["due_at"] - row["step_started_at"]), False
         return None, False
+
+
+# --- Provisional deadlines, once the calendar is known ------------------------------------------
+
+# The open states whose step has a deadline (the callback's too).
+DEADLINE_STATES = sorted(str(state) for state in (*TIMED_STATES, "resolved"))
+PROVISIONAL_FIELDS = (
+    "id", "state", "owning_level", "category_id", "channel", "risk_grade_id", "step", "step_started_at", "due_at",
+    "due_provisional", "warning_level", "red_at", "yellow_at", "escalate_at", "urge_at",
+)
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    """What `provisional_recompute` did: cases whose deadline moved, cases whose deadline
+    stayed but is now official, and cases still provisional afterwards."""
+
+    moved: int = 0
+    confirmed: int = 0
+    still_provisional: int = 0
+
+
+def provisional_recompute(*, now: dt.datetime, batch_size: int = 1000) -> RecomputeResult:
+    """Recompute the deadlines of open cases marked provisional (`due_provisional`), after
+    administrators entered official days (CalendarDay) for a year the calendar package did
+    not know: from the step's start under the case's time limit, with the step's approved
+    extensions applied again in order, and the open dispatch's deadline when it was the
+    step's. A card set against a provisional deadline that now lies ahead is cleared (the
+    sweep sets it again when due); the yellow threshold and the first automatic 催办 are
+    re-stamped. Keyset batches, one transaction each, rows locked. `manage.py
+    deadlines_recompute` and the CalendarDay admin action run it.
+    """
+    limits, book, loop = TimeLimits.load(), PolicyBook.load(), LoopRules.load()
+    parents = dict(Category.objects.values_list("id", "parent_id"))
+    moved = confirmed = still = 0
+    after_id = 0
+    while True:
+        with transaction.atomic():
+            # Uses index: the primary key (keyset); provisional cases are few.
+            rows = list(Case.objects.filter(id__gt=after_id, state__in=DEADLINE_STATES, due_provisional=True)
+                        .select_for_update(of=("self",)).order_by("id").values(*PROVISIONAL_FIELDS)[:batch_size])
+            if not rows:
+                return RecomputeResult(moved, confirmed, still)
+            after_id = rows[-1]["id"]
+            extensions: dict[int, list[tuple[dt.datetime, int, str]]] = defaultdict(list)
+            for case_id, decided_at, days, kind in ExtensionRequest.objects.filter(
+                    case_id__in=[r["id"] for r in rows], status=ExtensionStatus.APPROVED).order_by(
+                    "decided_at", "id").values_list("case_id", "decided_at", "days", "day_kind"):
+                extensions[case_id].append((decided_at, days, kind))
+            for row in rows:
+                found = limits.limit(level=row["owning_level"], step=row["step"], category_id=row["category_id"],
+                                     channel=row["channel"])
+                if found is None or row["step_started_at"] is None:
+                    still += 1
+                    continue
+                days, kind = found
+                deadline = add_days(row["step_started_at"], days, working=kind == DayKind.WORKING)
+                provisional = deadline.provisional
+                for decided_at, extra, extra_kind in extensions[row["id"]]:
+                    if decided_at is not None and decided_at >= row["step_started_at"]:
+                        deadline = add_days(deadline.due_at, extra, working=extra_kind == DayKind.WORKING)
+                        provisional = provisional or deadline.provisional
+                values = _recomputed(row, deadline.due_at, provisional, now=now, book=book,
+                                     rule=loop.rule_for(level=row["owning_level"], category_id=row["category_id"],
+                                                        parent_id=parents.get(row["category_id"])))
+                Case.objects.filter(pk=row["id"]).update(**values, updated_at=now)
+                # The open dispatch's deadline follows when it was the step's.
+                CaseAssignment.objects.filter(case_id=row["id"], status="signed", due_at=row["due_at"]).update(
+                    due_at=deadline.due_at, updated_at=now)
+                if deadline.due_at != row["due_at"]:
+                    moved += 1
+                elif not provisional:
+                    confirmed += 1
+                still += provisional
+
+
+def provisional_recompute_message() -> str:
+    """`provisional_recompute` now, as one line for the administrator."""
+    result = provisional_recompute(now=clock.now())
+    return _("%(moved)s 件期限已调整，%(confirmed)s 件期限已确认，%(still)s 件仍待定") % {
+        "moved": result.moved, "confirmed": result.confirmed, "still": result.still_provisional}
+
+
+def _recomputed(row: Row, due_at: dt.datetime, provisional: bool, *, now: dt.datetime, book: PolicyBook,
+                rule) -> dict[str, Any]:
+    values: dict[str, Any] = {"due_at": due_at, "due_provisional": provisional}
+    if due_at == row["due_at"]:
+        return values
+    rule_e = book.rule_for(row)
+    yellow_at = rule_e.yellow_at(row["step_started_at"], due_at) if rule_e is not None else None
+    values["yellow_at"] = yellow_at
+    if row["warning_level"] != NONE and due_at >= now:
+        values.update(warning_level=NONE, red_at=None, escalate_at=None)
+    old_first = rule.first_urge_at(due_at=row["due_at"], yellow_at=row["yellow_at"])
+    if row["urge_at"] is None or row["urge_at"] == old_first:  # not urged yet: the first one moves too
+        values["urge_at"] = rule.first_urge_at(due_at=due_at, yellow_at=yellow_at)
+    return values

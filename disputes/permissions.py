@@ -3,28 +3,43 @@
 `ACTIONS` (action → roles) is registered into governance.permissions as "disputes.<action>"
 in DisputesConfig.ready(). Object predicates add the rule each kind of action needs:
 
-- center actions (accept, reject, dispatch, handle, callback, extend_decide, escalate): the
-  actor sits at the case's owning center (`owning_region == actor.region`). A county user
-  sees a township case but does not act for the township.
+- center actions (accept, reject, dispatch, handle, extend_decide, escalate): the actor
+  sits at the case's owning center (`owning_region == actor.region`). A county user sees a
+  township case but does not act for the township.
+- callback: staff of the center that took the case in (谁受理谁回访) or of the owning center,
+  as the case's LoopPolicy says (`callback_by`): a case the township reported up is still
+  called back by the township.
 - handler actions (sign, return, progress, resolve, mediation, extend): the actor holds the
   open assignment (a member of the assigned department, or staff of the assigned lower
   center). When the owning center handles the case itself (no assignment) its own staff
   take these steps.
 - supervise / urge: a center or leader above the owning level, inside the jurisdiction.
+- supervise_withdraw (撤销督办): who issued the 督办, or a leader whose jurisdiction covers the
+  issuer's center (the same center's leader or one above); checked on the 督办 itself.
 - instruct / urgent: a leader inside the jurisdiction.
 
 Jurisdiction itself (scope.covers) is checked before any of this; outside it is NotFound.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
 from disputes.actions import ACTION_ROLES, CENTER, HANDLING, TRANSITIONS, Relation, actions_with
-from disputes.models import AssignmentStatus, Case, CaseAssignment, ExtensionRequest, ExtensionStatus
+from disputes.models import (
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    ExtensionRequest,
+    ExtensionStatus,
+    Supervision,
+    SupervisionKind,
+)
+from disputes.policies import LoopRule, case_loop_rule
 from disputes.selectors import case_assist_assignments
 from disputes.selectors import case_open_assignment as open_assignment
+from governance import clock
 from governance.errors import Forbidden
 from governance.models import RegionLevel, Role, User
 from governance.scoping import scope_for
@@ -43,6 +58,8 @@ CALLER_ACTIONS = actions_with(Relation.CALLER)
 # Actions of an assisting unit (协办) on its own part, and the center's override of one.
 ASSISTANT_ACTIONS = actions_with(Relation.ASSISTANT)
 ASSIST_ACTIONS = ASSISTANT_ACTIONS | {"assist_withdraw"}
+CALLBACK_ACTIONS = actions_with(Relation.CALLBACK)
+ISSUER_ACTIONS = actions_with(Relation.ISSUER)
 
 
 def registered_actions() -> dict[str, Iterable[str]]:
@@ -62,6 +79,31 @@ def holds_assignment(user: User, assignment: CaseAssignment | None) -> bool:
 
 def is_owning_center(user: User, case: Case) -> bool:
     return user.role in CENTER and case.owning_region_id == user.region_id
+
+
+def may_call_back(user: User, case: Case, rule: LoopRule | None = None) -> bool:
+    """Whether `user` sits at a center the case's loop rule lets call back: the center that
+    took it in and/or the owning center (`case.category` loaded)."""
+    if user.role not in CENTER:
+        return False
+    rule = rule or case_loop_rule(case)
+    at_intake = case.intake_region_id is not None and case.intake_region_id == user.region_id
+    return (rule.owner_may_call_back and is_owning_center(user, case)) or (rule.intake_may_call_back and at_intake)
+
+
+def may_withdraw(user: User, supervision: Supervision) -> bool:
+    """Whether `user` may withdraw this 督办: its issuer, or a leader whose jurisdiction covers
+    the issuer's center and sits at its level or above (`supervision.by.region` loaded)."""
+    if supervision.kind != SupervisionKind.SUPERVISE or supervision.withdrawn_at is not None:
+        return False
+    if supervision.by_id is not None and supervision.by_id == user.pk:
+        return True
+    issuer_region = supervision.by.region if supervision.by_id else None
+    if user.role != Role.LEADER or user.region is None or issuer_region is None:
+        return False
+    level = RegionLevel(user.region.level)
+    return getattr(issuer_region, f"{level}_id", None) == user.region_id and not RegionLevel(
+        issuer_region.level).is_above(level)
 
 
 def is_above_owner(user: User, case: Case) -> bool:
@@ -105,6 +147,10 @@ def _object_denial(user: User, case: Case, action: str, assignment: CaseAssignme
             return _("市级已是最高层级，无法继续上报")
         return None if is_owning_center(user, case) else _("该案件由%(center)s负责，本中心不能代为办理") % {
             "center": case.owning_region.name}
+    if action in ISSUER_ACTIONS:
+        return None  # decided on the 督办 row (may_withdraw), by the service and the page
+    if action in CALLBACK_ACTIONS:
+        return None if may_call_back(user, case) else _("只有受理中心或责任中心可以回访")
     if action in SIGNING_ACTIONS:
         return None if holds_assignment(user, assignment) else _("该案件未交办给您所在的单位")
     if action in ASSIGNEE_ACTIONS:
@@ -161,11 +207,15 @@ def _needs_assignment(action: str) -> bool:
 
 
 def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment | None | bool = True,
-                           pending_extension: bool | None = None,
+                           pending_extension: bool | None = None, approved_extensions: int | None = None,
+                           supervisions: Sequence[Supervision] | None = None,
                            assists: list[CaseAssignment] | None = None) -> list[str]:
-    """Action names `user` may take on `case` now (role, jurisdiction, state, relation).
-    Pass the open assignment when already loaded (or None when there is none), and whether an
-    extension request is pending when the caller has the case's requests, to save queries."""
+    """Action names `user` may take on `case` now (role, jurisdiction, state, relation, the
+    loop rule's return window and extension count, a 督办 the user may withdraw). Pass the
+    open assignment when already loaded (or None when there is none), whether an extension
+    request is pending and how many were approved, the case's supervisions (with
+    `by__region`) and its open assisting assignments when the caller has them, to save
+    queries."""
     try:
         scope = scope_for(user)
     except Forbidden:
@@ -181,9 +231,24 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
     if assists is None and any(a in ASSIST_ACTIONS for a in candidates):
         assists = case_assist_assignments(case)  # once for every assisting rule
     allowed = [a for a in candidates if _object_denial(user, case, a, assignment, assists) is None]
+    if "return" in allowed and assignment is not None and assignment.return_by is not None \
+            and clock.now() > assignment.return_by:
+        allowed.remove("return")  # the return window closed (case_return answers 409)
     if "extend" in allowed or "extend_decide" in allowed:
         if pending_extension is None:
             pending_extension = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()
         drop = "extend" if pending_extension else "extend_decide"
         allowed = [a for a in allowed if a != drop]
+    if "extend" in allowed:
+        if approved_extensions is None:
+            approved_extensions = ExtensionRequest.objects.filter(
+                case_id=case.pk, status=ExtensionStatus.APPROVED).count()
+        if not case_loop_rule(case).may_extend_again(approved_extensions):
+            allowed.remove("extend")  # the most extensions were approved (LoopPolicy.max_extensions)
+    if "supervise_withdraw" in allowed:
+        if supervisions is None:
+            supervisions = Supervision.objects.filter(case_id=case.pk, kind=SupervisionKind.SUPERVISE).select_related(
+                "by__region")
+        if not any(may_withdraw(user, s) for s in supervisions):
+            allowed.remove("supervise_withdraw")
     return allowed

@@ -19,6 +19,7 @@ from disputes.models import (
     AssignmentStatus,
     CaseState,
     Channel,
+    DayKind,
     ExtensionStatus,
     Gender,
     IdType,
@@ -120,6 +121,7 @@ class AssignmentOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AssignmentStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     due_at = serializers.DateTimeField(allow_null=True)
+    return_by = serializers.DateTimeField(allow_null=True, help_text="退回截止：此后承办单位不能再退回")
     instructions = serializers.CharField()
     assigned_by = UserRefOutputSerializer()
     created_at = serializers.DateTimeField()
@@ -192,7 +194,7 @@ class SupervisionOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SupervisionKind.choices)
     level = serializers.CharField(help_text="督办级别 normal / yellow / red；催办、批示为空")
     note = serializers.CharField()
-    by = UserRefOutputSerializer()
+    by = UserRefOutputSerializer(allow_null=True, help_text="发起人；系统自动催办时为 null")
     created_at = serializers.DateTimeField()
 
 
@@ -200,6 +202,7 @@ class ExtensionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case_id = serializers.IntegerField()
     days = serializers.IntegerField()
+    day_kind = serializers.ChoiceField(choices=DayKind.choices, help_text="延长天数的计日方式：working 工作日 / natural 自然日")
     reason = serializers.CharField()
     status = serializers.ChoiceField(choices=ExtensionStatus.choices)
     requested_by = UserRefOutputSerializer()

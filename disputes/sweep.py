@@ -1,5 +1,5 @@
 """The deadline sweep (the periodic Celery task and `manage.py sweep_deadlines`): yellow and
-red cards, and escalation of red cases past their threshold.
+red cards, escalation of red cases past their threshold, and automatic 催办 (LoopPolicy).
 
 Set-based, one fixed-size batch per transaction. It selects the ids whose warning or owner
 must change by comparing thresholds stamped on the case with `now` through partial indexes
@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.deadlines import NONE, RED, TIMED_SORTED, YELLOW, PolicyBook, RestartDeadlines, Row, level_above
@@ -31,8 +32,13 @@ from disputes.models import (
     CaseAssignment,
     CaseEvent,
     CaseState,
+    Category,
     EscalationReason,
+    Supervision,
+    SupervisionKind,
+    UrgeWhen,
 )
+from disputes.policies import LoopRules
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
 from disputes.services.escalation import ROW_FIELDS, Move, move_data, move_notice, moves_apply, region_names, rule_moves
 from governance import clock
@@ -48,7 +54,7 @@ SAMPLE_LIMIT = 50
 
 @dataclass(frozen=True)
 class SweepChange:
-    kind: str  # "yellow", "red", "escalate"
+    kind: str  # "yellow", "red", "escalate", "urge"
     case_id: int
     number: str
     to_level: str = ""
@@ -77,6 +83,7 @@ class SweepResult:
     next_after_id: int | None = None
     changes: tuple[SweepChange, ...] = ()
     assists_overdue: int = 0  # assisting units (协办) whose own deadline passed
+    urged: int = 0
 
     def __add__(self, other: SweepResult) -> SweepResult:
         return SweepResult(
@@ -86,6 +93,7 @@ class SweepResult:
             assists_overdue=self.assists_overdue + other.assists_overdue,
             next_after_id=other.next_after_id,
             changes=_sample(self.changes + other.changes),
+            urged=self.urged + other.urged,
         )
 
 
@@ -100,13 +108,15 @@ def _candidate_querysets(*, book: PolicyBook, now: dt.datetime, after_id: int) -
 
     # Uses index: case_sweep_yellow (yellow_at, partial: timed, no card),
     # case_sweep_red (due_at, partial: timed, no or yellow card),
-    # case_sweep_escalate (escalate_at, partial: timed, red card).
+    # case_sweep_escalate (escalate_at, partial: timed, red card),
+    # case_sweep_urge (urge_at, partial: timed).
     """
     timed = Case.objects.filter(id__gt=after_id, state__in=TIMED_SORTED)
     parts = [
         timed.filter(warning_level=NONE, yellow_at__lte=now),
         timed.filter(warning_level__in=[NONE, YELLOW], due_at__lt=now),
         timed.filter(warning_level=RED, escalate_at__lte=now),
+        timed.filter(urge_at__lte=now),
     ]
     if book.any_direct:
         # 越级上报 rules exist: accepted cases their most specific rule sends up (rare; the
@@ -254,7 +264,62 @@ def _sweep_apply(*, ids: Sequence[int], now: dt.datetime, book: PolicyBook | Non
         events.append(event)
         pending.append(_Pending(event, row, "yellow"))
         changes.append(SweepChange("yellow", row["id"], row["number"]))
+
+    # 5. Automatic 催办: the stamped urge_at (LoopPolicy.urge_when: the day after the
+    #    deadline, or from the yellow card) passed. The next one waits for the rule's
+    #    cool-down; a case that moved up in this batch restarted its step and is not urged.
+    urged = _urge_apply([row for row in rows if row["id"] not in moved_now and row["urge_at"] is not None
+                         and row["urge_at"] <= now], now)
+    for row, supervision in urged:
+        event = _event(row, "urge", now, note=supervision.note,
+                       data={"supervision_id": supervision.pk, "automatic": True,
+                             "due_at": row["due_at"].isoformat() if row["due_at"] else None})
+        events.append(event)
+        pending.append(_Pending(event, row, "urge"))
+        changes.append(SweepChange("urge", row["id"], row["number"]))
+    # One message per case and batch: a 催办 says the card's news too.
+    urged_ids = {row["id"] for row, _supervision in urged}
+    pending = [p for p in pending if p.kind not in ("red", "yellow") or p.row["id"] not in urged_ids]
     return _finish(events, pending, changes)
+
+
+def _urge_apply(rows: Sequence[Row], now: dt.datetime) -> list[tuple[Row, Supervision]]:
+    """Move the urge threshold of `rows` past the cool-down (one UPDATE per distinct next
+    moment; the WHERE repeats the condition) and write their 催办 rows (by the system)."""
+    if not rows:
+        return []
+    rules = LoopRules.load()
+    parents = dict(Category.objects.filter(pk__in={r["category_id"] for r in rows}).values_list("id", "parent_id"))
+    groups: dict[dt.datetime | None, list[Row]] = defaultdict(list)
+    for row in rows:
+        rule = rules.rule_for(level=row["owning_level"], category_id=row["category_id"],
+                              parent_id=parents.get(row["category_id"]))
+        # A rule switched to "never" since the step was stamped: clear it, urge nothing.
+        groups[rule.next_urge_at(now) if rule.urge_when != UrgeWhen.NEVER else None].append(row)
+    for next_at, group in groups.items():
+        updated = Case.objects.filter(
+            id__in=[r["id"] for r in group], state__in=TIMED_STATES, urge_at__lte=now,
+        ).update(urge_at=next_at, updated_at=now)
+        if updated != len(group):
+            raise stale_conflict()
+        for row in group:
+            row["urge_at"] = next_at
+    due = [row for next_at, group in groups.items() if next_at is not None for row in group]
+    supervisions = Supervision.objects.bulk_create([
+        Supervision(case_id=row["id"], kind=SupervisionKind.URGE, by=None, note=_urge_note(row, now)) for row in due
+    ])
+    return list(zip(due, supervisions, strict=True))
+
+
+def _urge_note(row: Row, now: dt.datetime) -> str:
+    due_at = row["due_at"]
+    if due_at is not None and due_at < now:
+        return _("系统自动催办：已超过环节期限（%(due)s），请尽快办理。") % {
+            "due": timezone.localtime(due_at).strftime("%Y-%m-%d")}
+    if due_at is not None:
+        return _("系统自动催办：环节期限（%(due)s）即将届满，请抓紧办理。") % {
+            "due": timezone.localtime(due_at).strftime("%Y-%m-%d")}
+    return _("系统自动催办：请尽快办理。")
 
 
 @dataclass
@@ -270,7 +335,10 @@ class _Pending:
 
 def _card_notice(p: _Pending, handler: Recipients) -> Notice:
     row = p.row
-    if p.kind == "yellow":
+    if p.kind == "urge":
+        title = _("催办：%(number)s") % {"number": row["number"]}
+        body = p.event.note
+    elif p.kind == "yellow":
         title = _("黄牌预警：%(number)s") % {"number": row["number"]}
         body = _("案件「%(title)s」办理时限即将届满，请抓紧办理。") % {"title": row["title"]}
     else:
@@ -311,6 +379,7 @@ def _finish(events: list[CaseEvent], pending: list[_Pending], changes: list[Swee
         yellow=sum(c.kind == "yellow" for c in changes),
         red=sum(c.kind == "red" for c in changes),
         escalated=sum(c.kind == "escalate" for c in changes),
+        urged=sum(c.kind == "urge" for c in changes),
         changes=_sample(changes),
     )
 

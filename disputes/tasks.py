@@ -29,5 +29,5 @@ def deadline_sweep_task(after_id: int = 0, batch_size: int | None = None) -> dic
     result = deadline_sweep(after_id=int(after_id), batch_size=size)
     if result.next_after_id is not None:
         deadline_sweep_task.apply_async(kwargs={"after_id": result.next_after_id, "batch_size": size}, queue="sweeps")
-    return {"yellow": result.yellow, "red": result.red, "escalated": result.escalated,
+    return {"yellow": result.yellow, "red": result.red, "escalated": result.escalated, "urged": result.urged,
             "next_after_id": result.next_after_id}

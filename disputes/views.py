@@ -238,11 +238,17 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     # Sections the case has no rows in (case.has_*) cost no query.
     assignments = list(case.assignments.select_related("department", "region", "assigned_by", "signed_by"))
     extensions = list(case.extensions.select_related("requested_by", "decided_by")) if case.has_extensions else []
+    supervisions = list(case.supervisions.select_related("by__region", "withdrawn_by")) \
+        if case.has_supervisions else []
     assignment = next((a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES and a.is_lead), None)
     assists = [a for a in assignments if a.status in OPEN_ASSIGNMENT_STATES and not a.is_lead]
     available = permissions.case_available_actions(
         user=request.user, case=case, assignment=assignment, assists=assists,
-        pending_extension=any(e.status == ExtensionStatus.PENDING for e in extensions))
+        pending_extension=any(e.status == ExtensionStatus.PENDING for e in extensions),
+        approved_extensions=sum(e.status == ExtensionStatus.APPROVED for e in extensions),
+        supervisions=supervisions)
+    withdrawable = {s.pk for s in supervisions if permissions.may_withdraw(request.user, s)} \
+        if "supervise_withdraw" in available else set()
     try:
         permissions.require_action(user=request.user, case=case, action="reveal", assignment=assignment,
                                    assists=assists)
@@ -269,7 +275,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "assignments": assignments,
         "mediations": case.mediations.select_related("created_by") if case.has_mediations else [],
         "attachments": case.attachments.select_related("uploaded_by") if case.has_attachments else [],
-        "supervisions": case.supervisions.select_related("by") if case.has_supervisions else [],
+        "supervisions": supervisions,
+        "withdrawable": withdrawable,
         "extensions": extensions,
         "action_forms": action_forms,
         "mediation_form": action_form("mediation", case=case, scope=scope) if "mediation" in available else None,

@@ -36,8 +36,19 @@ def _seed_reference_data() -> None:
 
     from django.apps import apps
 
-    for name in ("0003_seed_reference_data", "0004_default_escalation_policies"):
+    from disputes.models import TimeLimitPolicy
+
+    def seed(name: str) -> None:
         importlib.import_module(f"disputes.migrations.{name}").seed(apps, None)
+
+    if not TimeLimitPolicy.objects.exists():
+        # Flushed: the time-limit rows in migration order (0003 looks its rows up by level and
+        # step alone, which the 信访 rows of a later migration would make ambiguous).
+        for name in ("0003_seed_reference_data", "0009_extension_limit_policy", "0011_rules_petition_limits",
+                     "0011_rules_mediation_limit"):
+            seed(name)
+    for name in ("0004_default_escalation_policies", "0011_rules_loop_policy"):
+        seed(name)
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
                    "disputes.migrations.0005_role_permissions"):
         importlib.import_module(module).forwards(apps, None)

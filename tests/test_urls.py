@@ -33,6 +33,7 @@ EXPECTED = [
     ("disputes_api:case-extend", "api/v1/cases/<int:id>/extend/", "disputes.api.CaseExtendApi"),
     ("disputes_api:case-extend_decide", "api/v1/cases/<int:id>/extend_decide/", "disputes.api.CaseExtendDecideApi"),
     ("disputes_api:case-supervise", "api/v1/cases/<int:id>/supervise/", "disputes.api.CaseSuperviseApi"),
+    ("disputes_api:case-supervise_withdraw", "api/v1/cases/<int:id>/supervise_withdraw/", "disputes.api.CaseSuperviseWithdrawApi"),
     ("disputes_api:case-urge", "api/v1/cases/<int:id>/urge/", "disputes.api.CaseUrgeApi"),
     ("disputes_api:case-instruct", "api/v1/cases/<int:id>/instruct/", "disputes.api.CaseInstructApi"),
     ("disputes_api:case-urgent", "api/v1/cases/<int:id>/urgent/", "disputes.api.CaseUrgentApi"),

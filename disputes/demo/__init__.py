@@ -47,10 +47,10 @@ def history_sweep(now: dt.datetime) -> int:
         while moment < now:
             with clock.frozen_at(moment):
                 result = deadline_sweep_all(now=moment)
-            changes += result.yellow + result.red + result.escalated
+            changes += result.yellow + result.red + result.escalated + result.urged
             moment += dt.timedelta(days=1)
     result = deadline_sweep_all(now=now)
-    return changes + result.yellow + result.red + result.escalated
+    return changes + result.yellow + result.red + result.escalated + result.urged
 
 
 def organisations_seed() -> int:

@@ -4,5 +4,6 @@ what residents leave online (`public`), and the mediation side of 三调联动/�
 `from disputes.models import Case`."""
 from disputes.models.cases import *  # noqa: F403
 from disputes.models.mediation import *  # noqa: F403
+from disputes.models.oversight import *  # noqa: F403
 from disputes.models.policies import *  # noqa: F403
 from disputes.models.public import *  # noqa: F403

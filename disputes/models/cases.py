@@ -41,6 +41,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345转办")
     DEPARTMENT = "department", _("部门移交")
     SUPERIOR = "superior", _("上级交办")
+    PETITION = "petition", _("信访")  # 信访事项: TimeLimitPolicy rows of this channel (信访工作条例)
 
 
 class WarningLevel(models.TextChoices):
@@ -49,12 +50,18 @@ class WarningLevel(models.TextChoices):
     RED = "red", _("红牌")
 
 
+class DayKind(models.TextChoices):
+    WORKING = "working", _("工作日")
+    NATURAL = "natural", _("自然日")
+
+
 class Step(models.TextChoices):
     """The step a deadline belongs to (TimeLimitPolicy.step)."""
 
     ACCEPT = "accept", _("受理")
     SIGN = "sign", _("签收")
     HANDLE = "handle", _("办理")
+    MEDIATE = "mediate", _("调解")  # the center's own 先行调解 (人民调解: normally within a month)
     CALLBACK = "callback", _("回访")
     # Not steps a case is in: the longest extension one request may ask for (延期上限), and
     # the time limits of a referral (转调/诉前调解) and of a court's 司法确认.
@@ -144,6 +151,8 @@ class Case(RegionPathModel):
     state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED)
     owning_level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)
     owning_region = models.ForeignKey(Region, verbose_name=_("责任中心"), on_delete=models.PROTECT, related_name="owned_cases")
+    # The owning center at registration; it stays when the case moves up (谁受理谁回访, LoopPolicy).
+    intake_region = models.ForeignKey(Region, verbose_name=_("受理中心"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
     step = models.CharField(_("当前环节"), max_length=10, choices=Step.choices, default=Step.ACCEPT)
@@ -152,10 +161,11 @@ class Case(RegionPathModel):
     due_provisional = models.BooleanField(_("期限待定"), default=False, help_text=_("跨越尚未公布的节假日安排"))
     warning_level = models.CharField(_("预警"), max_length=10, choices=WarningLevel.choices, default=WarningLevel.NONE)
     red_at = models.DateTimeField(_("亮红牌时间"), null=True, blank=True)
-    # Sweep thresholds, stamped when a step starts (yellow) and when the red card is set
-    # (escalation) from the EscalationPolicy that applies then; see disputes.deadlines.
+    # Sweep thresholds, stamped when a step starts (yellow from the EscalationPolicy, the next
+    # automatic 催办 from the LoopPolicy) and when the red card is set (escalation); see disputes.deadlines.
     yellow_at = models.DateTimeField(_("黄牌预警时间"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("超期上报时间"), null=True, blank=True)
+    urge_at = models.DateTimeField(_("自动催办时间"), null=True, blank=True)
 
     return_count = models.PositiveIntegerField(_("退回次数"), default=0)
     redo_count = models.PositiveIntegerField(_("重办次数"), default=0)
@@ -200,6 +210,9 @@ class Case(RegionPathModel):
                 "registered", "accepted", "dispatched", "in_progress"], warning_level__in=["none", "yellow"])),
             models.Index(fields=["escalate_at"], name="case_sweep_escalate", condition=Q(state__in=[
                 "registered", "accepted", "dispatched", "in_progress"], warning_level="red")),
+            # Uses: the sweep's automatic 催办 (urge_at passed).
+            models.Index(fields=["urge_at"], name="case_sweep_urge", condition=Q(state__in=[
+                "registered", "accepted", "dispatched", "in_progress"])),
             models.Index(fields=["owning_region", "state"], name="case_owner_state"),
             models.Index(fields=["village", "category", "created_at"], name="case_village_cat_created"),
             # Uses: dashboard red/yellow card list (disputes.stats), only carded open cases.
@@ -347,6 +360,8 @@ class CaseAssignment(BaseModel):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    # The end of the 退回 window, stamped at dispatch (LoopPolicy); null: no window.
+    return_by = models.DateTimeField(_("退回截止"), null=True, blank=True)
     instructions = models.TextField(_("交办意见"), blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -512,37 +527,6 @@ class Escalation(BaseModel):
         return f"{self.case_id} → {self.to_level}"
 
 
-class SupervisionKind(models.TextChoices):
-    SUPERVISE = "supervise", _("督办")
-    URGE = "urge", _("催办")
-    INSTRUCT = "instruct", _("批示")
-
-
-class SupervisionLevel(models.TextChoices):
-    NORMAL = "normal", _("普通")
-    YELLOW = "yellow", _("黄牌")
-    RED = "red", _("红牌")
-
-
-class Supervision(BaseModel):
-    """督办 / 催办 / 批示 by an upper center or a leader. 督办 can be withdrawn."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
-    kind = models.CharField(max_length=10, choices=SupervisionKind.choices)
-    level = models.CharField(max_length=10, choices=SupervisionLevel.choices, blank=True)
-    note = models.TextField(_("意见"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["case_id", "id"]
-        verbose_name = _("督办催办")
-        verbose_name_plural = _("督办催办")
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.get_kind_display()}"
-
-
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
@@ -553,7 +537,9 @@ class ExtensionRequest(BaseModel):
     """延期: requested by the handler, approved by the owning center."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
-    days = models.PositiveIntegerField(_("延长(工作日)"))
+    days = models.PositiveIntegerField(_("延长天数"))
+    # How the days count: the day kind of the extension limit that applied (信访: natural days).
+    day_kind = models.CharField(_("计日方式"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING)
     reason = models.TextField(_("理由"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)

@@ -215,7 +215,7 @@ def _box_conditions(user: User) -> dict[str, Q]:
     if center:
         boxes["to_accept"] = own & Q(state=CaseState.REGISTERED)
         boxes["to_dispatch"] = own & Q(state=CaseState.ACCEPTED)
-        boxes["to_callback"] = own & Q(state=CaseState.RESOLVED)
+        boxes["to_callback"] = Q(state=CaseState.RESOLVED) & _callback_by(user, own)
     pending = _assigned_to(user, AssignmentStatus.PENDING)
     signed = _assigned_to(user, OPEN_ASSIGNMENT_STATES)
     if pending is not None:
@@ -235,6 +235,14 @@ def _box_conditions(user: User) -> dict[str, Q]:
         escalated_here = Exists(Escalation.objects.filter(case_id=OuterRef("pk"), to_region_id=user.region_id))
         boxes["escalated"] = Q(escalated_here) & own & Q(state__in=OPEN_STATES)
     return boxes
+
+
+def _callback_by(user: User, own: Q) -> Q:
+    """Resolved cases this center may be the one to call back: owned, or taken in here
+    (谁受理谁回访). Whether it may is the case's LoopPolicy (`callback_by`), checked when it
+    acts; the seeded rules let both centers call back, so the box is exact with them (the
+    counts stay one query: no policy lookup here)."""
+    return own | Q(intake_region_id=user.region_id)
 
 
 def _assigned_to_anyone() -> Exists:

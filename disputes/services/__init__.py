@@ -25,6 +25,7 @@ from disputes.services.oversight import (
     case_link,
     case_set_urgent,
     case_supervise,
+    case_supervise_withdraw,
     case_urge,
 )
 from disputes.services.public import PublicCaseInput, case_rate_public, case_submit_public
@@ -67,6 +68,6 @@ __all__ = [
     "case_confirmation_request", "case_dispatch", "case_escalate", "case_escalate_by_rule", "case_extend_decide",
     "case_extend_request", "case_handle", "case_instruct", "case_link", "case_progress", "case_rate_public",
     "case_refer", "case_referral_result", "case_register", "case_reject", "case_resolve", "case_return",
-    "case_set_urgent", "case_sign", "case_submit_public", "case_supervise", "case_urge", "mediation_record",
+    "case_set_urgent", "case_sign", "case_submit_public", "case_supervise", "case_supervise_withdraw", "case_urge", "mediation_record",
     "mediation_record_fields", "party_details_for_print", "party_reveal",
 ]

@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 MANUAL_ESCALATION_STATES = frozenset({CaseState.ACCEPTED, CaseState.IN_PROGRESS})
 # The columns a move reads of each case (the sweep's locked rows have the same shape).
 ROW_FIELDS = (
-    "id", "number", "title", "state", "owning_level", "owning_region_id", "category_id", "risk_grade_id",
-    "step", "step_started_at", "due_at", "warning_level", "red_at", "yellow_at", "escalate_at", "version",
+    "id", "number", "title", "state", "owning_level", "owning_region_id", "category_id", "channel", "risk_grade_id",
+    "step", "step_started_at", "due_at", "warning_level", "red_at", "yellow_at", "escalate_at", "urge_at", "version",
     "city_id", "county_id", "township_id", "village_id",
 )
 
@@ -88,19 +88,23 @@ def moves_apply(
         if (case_id, level) not in existing
     }
     moved = [m for m in fresh if (m.row["id"], m.to_level) in inserted]
-    groups: dict[tuple[str, str, dt.datetime | None, bool, dt.datetime | None], list[int]] = defaultdict(list)
+    groups: dict[tuple[str, str, dt.datetime | None, bool, dt.datetime | None, dt.datetime | None], list[int]] = \
+        defaultdict(list)
     for m in moved:
         m.escalation_id = inserted[(m.row["id"], m.to_level)]
         due_at, provisional = deadlines.for_row(m.row, m.to_level)
         yellow_at = deadlines.yellow_at(m.row, m.to_level, due_at)
-        groups[(m.row["owning_level"], m.to_level, due_at, provisional, yellow_at)].append(m.row["id"])
-    for (from_level, to_level, due_at, provisional, yellow_at), ids in groups.items():
+        urge_at = deadlines.urge_at(m.row, m.to_level, due_at, yellow_at)
+        m.row["urge_at"] = urge_at
+        groups[(m.row["owning_level"], m.to_level, due_at, provisional, yellow_at, urge_at)].append(m.row["id"])
+    for (from_level, to_level, due_at, provisional, yellow_at, urge_at), ids in groups.items():
         # Uses index: the primary key; the WHERE repeats the condition the rows were chosen by.
-        # The step restarts at the new level: new deadline and yellow threshold, no red card.
+        # The step restarts at the new level: new deadline, yellow threshold and first
+        # automatic 催办, no red card.
         updated = Case.objects.filter(where, id__in=ids, state__in=TIMED_STATES, owning_level=from_level).update(
             owning_level=to_level, owning_region=F(to_level), warning_level=NONE, red_at=None,
             step_started_at=now, due_at=due_at, due_provisional=provisional, yellow_at=yellow_at, escalate_at=None,
-            version=F("version") + 1, updated_at=now,
+            urge_at=urge_at, version=F("version") + 1, updated_at=now,
         )
         if updated != len(ids):
             # The rows are locked by this transaction, so this means they changed under a

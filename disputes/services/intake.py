@@ -396,6 +396,7 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
         state=CaseState.REGISTERED,
         owning_level=owning_region.level,
         owning_region=owning_region,
+        intake_region=owning_region,
         registered_by=actor,
         submit_token=submit_token,
         duplicate_of_id=duplicate_of_id,

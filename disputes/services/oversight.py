@@ -1,5 +1,5 @@
-"""Around the workflow: extensions (延期) and their decision, supervision (督办, 催办,
-批示), the urgent flag (加急) and links between cases (关联件/重复件)."""
+"""Around the workflow: extensions (延期) and their decision, supervision (督办 and its
+withdrawal, 催办, 批示), the urgent flag (加急) and links between cases (关联件/重复件)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,10 +7,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from disputes import deadlines
+from disputes import deadlines, permissions
 from disputes.models import (
     Case,
     CaseLink,
+    DayKind,
     ExtensionRequest,
     ExtensionStatus,
     Supervision,
@@ -18,23 +19,36 @@ from disputes.models import (
     SupervisionLevel,
     WarningLevel,
 )
+from disputes.policies import case_loop_rule
 from disputes.services.core import (
     Recipients,
     TransitionContext,
     case_load,
     owning_center,
+    parse_id,
     required_text,
     transition,
 )
-from governance.errors import Conflict, InvalidInput
+from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import User
 from governance.workdays import add_days
 
 # --- Extensions, supervision, flags, links -----------------------------------------------------------
 
+def _require_extension_left(ctx: TransitionContext) -> None:
+    """Conflict when the case already had the most extensions its loop rule allows."""
+    rule = case_loop_rule(ctx.case)
+    approved = ExtensionRequest.objects.filter(case_id=ctx.case.pk, status=ExtensionStatus.APPROVED).count()
+    if not rule.may_extend_again(approved):
+        raise Conflict(_("本案已批准延期%(n)s次，已达延期次数上限") % {"n": approved}, code="extension_limit",
+                       extra={"approved": approved, "max_extensions": rule.max_extensions})
+
+
 @transaction.atomic
 def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) -> ExtensionRequest:
-    """延期申请 by the handler; one pending request per case (held by the database)."""
+    """延期申请 by the handler; one pending request per case (held by the database), each
+    within the longest extension (TimeLimitPolicy step "extend") and no more approved ones
+    than LoopPolicy.max_extensions (409 extension_limit)."""
     reason = required_text(reason, "reason", _("请填写延期理由"))
     try:
         days = int(days)
@@ -42,15 +56,19 @@ def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) ->
         days = 0
 
     def after(ctx: TransitionContext) -> None:
-        # The limit is policy data per level and category (TimeLimitPolicy, step "extend").
-        longest = deadlines.extension_limit(level=ctx.case.owning_level, category=ctx.case.category)
+        _require_extension_left(ctx)
+        # The limit is policy data per level, category and channel (TimeLimitPolicy, step
+        # "extend"), and so is the kind of day it counts (信访: natural days).
+        longest, kind = deadlines.extension_limit(level=ctx.case.owning_level, category=ctx.case.category,
+                                                  channel=ctx.case.channel)
         if not 1 <= days <= longest:
-            message = _("延期天数应在1至%(n)s个工作日之间") % {"n": longest}
+            message = (_("延期天数应在1至%(n)s个工作日之间") if kind == DayKind.WORKING
+                       else _("延期天数应在1至%(n)s个自然日之间")) % {"n": longest}
             raise InvalidInput(message, extra={"fields": {"days": message}})
         try:
             with transaction.atomic():
                 ctx.result = ExtensionRequest.objects.create(
-                    case=ctx.case, days=days, reason=reason, requested_by=ctx.actor
+                    case=ctx.case, days=days, day_kind=kind, reason=reason, requested_by=ctx.actor
                 )
         except IntegrityError:
             raise Conflict(_("已有待审批的延期申请"), code="extension_pending") from None
@@ -63,8 +81,8 @@ def case_extend_request(*, actor: User, case_id: int, days: int, reason: str) ->
 
 @transaction.atomic
 def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = "") -> Case:
-    """延期审批 by the owning center: approved moves the deadline by the requested working
-    days from the current due date."""
+    """延期审批 by the owning center: approved moves the deadline by the requested days (of
+    the request's day kind) from the current due date."""
     pending: dict[str, ExtensionRequest] = {}
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
@@ -74,13 +92,16 @@ def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = 
         pending["request"] = request
         if not approve:
             return {}
-        deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=True)
+        _require_extension_left(ctx)  # the rule may have changed since the request
+        deadline = add_days(ctx.case.due_at or ctx.now, request.days, working=request.day_kind == DayKind.WORKING)
         yellow_at = deadlines.step_yellow_at(
             level=ctx.case.owning_level, category_id=ctx.case.category_id,
             category_parent_id=ctx.case.category.parent_id, risk_grade_id=ctx.case.risk_grade_id,
             start=ctx.case.step_started_at, due=deadline.due_at)
+        urge_at = case_loop_rule(ctx.case).first_urge_at(due_at=deadline.due_at, yellow_at=yellow_at)
         return {"due_at": deadline.due_at, "due_provisional": deadline.provisional,
-                "warning_level": WarningLevel.NONE, "red_at": None, "yellow_at": yellow_at, "escalate_at": None}
+                "warning_level": WarningLevel.NONE, "red_at": None, "yellow_at": yellow_at, "escalate_at": None,
+                "urge_at": urge_at}
 
     def after(ctx: TransitionContext) -> None:
         request = pending["request"]
@@ -116,6 +137,33 @@ def case_supervise(*, actor: User, case_id: int, level: str, note: str = "") -> 
         raise InvalidInput(_("督办级别无效"), extra={"fields": {"level": _("督办级别无效")}})
     return _supervision(actor=actor, case_id=case_id, action="supervise", kind=SupervisionKind.SUPERVISE,
                         level=level, note=(note or "").strip())
+
+
+@transaction.atomic
+def case_supervise_withdraw(*, actor: User, case_id: int, supervision_id: int, note: str = "") -> Case:
+    """撤销督办: the issuer of a 督办, or a leader over the issuer's center, withdraws it (it
+    stays on record, marked withdrawn). The owning center and the handler hear of it."""
+    note = (note or "").strip()
+
+    def after(ctx: TransitionContext) -> None:
+        supervision = Supervision.objects.select_related("by__region").filter(
+            pk=parse_id(supervision_id, _("该督办")), case_id=ctx.case.pk, kind=SupervisionKind.SUPERVISE).first()
+        if supervision is None:
+            raise NotFound(_("未找到该督办"))
+        if supervision.withdrawn_at is not None:
+            raise Conflict(_("该督办已撤销"), code="already_withdrawn")
+        if not permissions.may_withdraw(ctx.actor, supervision):
+            raise Forbidden(_("只有督办发起人或其上级领导可以撤销督办"), extra={"action": "supervise_withdraw"})
+        if not Supervision.objects.filter(pk=supervision.pk, withdrawn_at__isnull=True).update(
+                withdrawn_at=ctx.now, withdrawn_by=ctx.actor, withdraw_note=note, updated_at=ctx.now):
+            raise Conflict(_("该督办已撤销"), code="already_withdrawn")
+        ctx.data.update(supervision_id=supervision.pk, level=supervision.level)
+        ctx.result = supervision
+
+    return transition(
+        actor=actor, case_id=case_id, action="supervise_withdraw", note=note, after=after,
+        recipients=lambda ctx: owning_center(ctx) | Recipients.of_assignment(ctx.assignment),
+    ).case
 
 
 @transaction.atomic

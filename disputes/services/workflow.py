@@ -2,10 +2,12 @@
 resolve and the callback that closes the case or sends it back (重办)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes import deadlines
@@ -17,6 +19,7 @@ from disputes.models import (
     RiskGrade,
     Step,
 )
+from disputes.policies import case_loop_rule
 from disputes.selectors import case_assist_assignments
 from disputes.services.core import (
     Recipients,
@@ -31,6 +34,7 @@ from disputes.services.escalation import case_escalate_by_rule
 from disputes.services.joint import assist_departments, assists_close, assists_create
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Department, RegionLevel, User
+from governance.workdays import add_days
 
 # --- The workflow -----------------------------------------------------------------------------------
 
@@ -116,14 +120,14 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
     def after(ctx: TransitionContext) -> None:
         target = ctx.data.pop("target")
         case = ctx.case
-        sign = deadlines.step_deadline(level=case.owning_level, step=Step.SIGN, category=case.category, start=ctx.now)
-        handle = deadlines.step_deadline(level=case.owning_level, step=Step.HANDLE, category=case.category,
-                               start=sign.due_date if sign else ctx.now)
+        limits = {"level": case.owning_level, "category": case.category, "channel": case.channel}
+        sign = deadlines.step_deadline(step=Step.SIGN, start=ctx.now, **limits)
+        handle = deadlines.step_deadline(step=Step.HANDLE, start=sign.due_date if sign else ctx.now, **limits)
         try:
             with transaction.atomic():
                 ctx.result = CaseAssignment.objects.create(
                     case=case, assigned_by=ctx.actor, instructions=(instructions or "").strip(),
-                    due_at=handle.due_at if handle else None, **target,
+                    due_at=handle.due_at if handle else None, return_by=_return_by(case, ctx.now), **target,
                 )
         except IntegrityError:
             raise Conflict(_("该案件已交办，请刷新后重试"), code="stale") from None
@@ -141,6 +145,12 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
         note=(instructions or "").strip(),
         recipients=lambda ctx: Recipients.of_assignment(ctx.result) | notify_units["assists"],
     ).case
+
+
+def _return_by(case: Case, now: dt.datetime) -> dt.datetime | None:
+    """The end of the return window of a dispatch made now (LoopPolicy), or None."""
+    days = case_loop_rule(case).return_window_working_days
+    return add_days(now, days, working=True).due_at if days is not None else None
 
 
 def _close_assignment(ctx: TransitionContext, *, expected: str, **values: Any) -> None:
@@ -167,10 +177,18 @@ def case_sign(*, actor: User, case_id: int, version: int | None = None) -> Case:
 
 @transaction.atomic
 def case_return(*, actor: User, case_id: int, reason: str, version: int | None = None) -> Case:
-    """退回: dispatched → accepted with a reason; the center must dispatch again."""
+    """退回: dispatched → accepted with a reason; the center must dispatch again. Only within
+    the return window stamped on the dispatch (LoopPolicy.return_window_working_days; 409
+    after it)."""
     reason = required_text(reason, "reason", _("请填写退回理由"))
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
+        return_by = ctx.assignment.return_by if ctx.assignment is not None else None
+        if return_by is not None and ctx.now > return_by:
+            raise Conflict(
+                _("已超过退回时限（%(deadline)s 前可退回），请签收后办理，或联系交办中心") % {
+                    "deadline": timezone.localtime(return_by).strftime("%Y-%m-%d %H:%M")},
+                code="return_window_closed", extra={"return_by": return_by.isoformat()})
         return {**deadlines.step_changes(ctx.case, Step.ACCEPT, ctx.now), "return_count": ctx.case.return_count + 1}
 
     def after(ctx: TransitionContext) -> None:
@@ -189,10 +207,12 @@ def case_return(*, actor: User, case_id: int, reason: str, version: int | None =
 
 @transaction.atomic
 def case_handle(*, actor: User, case_id: int, note: str = "", version: int | None = None) -> Case:
-    """先行调解: accepted → in_progress, handled by the owning center itself."""
+    """先行调解: accepted → in_progress, handled by the owning center itself by mediation. The
+    step is 调解 (Step.MEDIATE): its limit is the mediation procedure's (TimeLimitPolicy step
+    "mediate"; 人民调解 normally within one month), whatever the category."""
     return transition(
         actor=actor, case_id=case_id, action="handle", version=version, note=(note or "").strip(),
-        changes=lambda ctx: deadlines.step_changes(ctx.case, Step.HANDLE, ctx.now),
+        changes=lambda ctx: deadlines.step_changes(ctx.case, Step.MEDIATE, ctx.now),
     ).case
 
 
@@ -231,7 +251,8 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
 @transaction.atomic
 def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, version: int | None = None) -> Case:
     """回访: resolved → closed when satisfied; otherwise → in_progress again (重办), with the
-    last handling unit reassigned (history kept) and a fresh handling deadline."""
+    last handling unit reassigned (history kept) and a fresh handling deadline. Made by the
+    center that took the case in or by the owning center (LoopPolicy.callback_by)."""
     note = required_text(note, "note", _("请填写回访情况"))
     reopened: dict[str, CaseAssignment | None] = {}
 
@@ -260,10 +281,17 @@ def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, vers
             raise stale_conflict() from None
         ctx.data["assignment_id"] = ctx.result.pk
 
+    def recipients(ctx: TransitionContext) -> Recipients:
+        # The unit that handles it again; and the owning center when another center (the
+        # one that took the case in) made the callback.
+        told = Recipients.of_assignment(ctx.result)
+        if ctx.case.owning_region_id != ctx.actor.region_id:
+            told |= owning_center(ctx)
+        return told
+
     return transition(
         actor=actor, case_id=case_id, action="callback", version=version, note=note, changes=changes, after=after,
-        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS,
-        recipients=lambda ctx: Recipients.of_assignment(ctx.result),
+        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS, recipients=recipients,
     ).case
 
 

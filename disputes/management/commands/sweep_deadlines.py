@@ -23,7 +23,7 @@ LIST_LIMIT = SAMPLE_LIMIT  # the result keeps at most this many case numbers per
 
 
 class Command(BaseCommand):
-    help = "Sweep case deadlines once: yellow/red cards and escalation (township → county → city)."
+    help = "Sweep case deadlines once: yellow/red cards, escalation (township → county → city), automatic 催办."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="compute and print, then roll back")
@@ -60,9 +60,9 @@ class Command(BaseCommand):
         prefix = "[dry run] " if dry_run else ""
         self.stdout.write(
             f"{prefix}swept as of {at.isoformat()}: yellow {result.yellow}, red {result.red}, "
-            f"escalated {result.escalated}"
+            f"escalated {result.escalated}, urged {result.urged}"
         )
-        totals = {"yellow": result.yellow, "red": result.red, "escalate": result.escalated}
+        totals = {"yellow": result.yellow, "red": result.red, "escalate": result.escalated, "urge": result.urged}
         for kind, total in totals.items():
             changes = [c for c in result.changes if c.kind == kind][:limit]
             if not changes:

@@ -1,9 +1,11 @@
 """POST /api/v1/cases/{id}/<action>/: each action's happy path and the 400/403/404/409 shapes."""
+import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from disputes.models import Attachment, Case, CaseEvent, ExtensionRequest, Mediation, Supervision
+from disputes.models import Attachment, Case, CaseAssignment, CaseEvent, ExtensionRequest, Mediation, Supervision
 from tests.disputes.api.conftest import CASES_URL, act, assert_error, client_for, register
 
 # The smallest valid PNG (1×1), so the attachment type is decided by content.
@@ -76,6 +78,17 @@ def test_return_sends_the_case_back_to_the_center(people, case):
     assert response.json()["state"] == "accepted"
     assert response.json()["return_count"] == 1
     assert response.json()["current_assignment"] is None
+
+
+def test_return_after_the_return_window_is_409(people, case):
+    body = dispatched(people, case)
+    assignment = CaseAssignment.objects.get(case_id=case["id"])
+    assert body["current_assignment"]["return_by"] is not None
+    # the window (LoopPolicy: 2 working days after the dispatch) has closed
+    CaseAssignment.objects.filter(pk=assignment.pk).update(return_by=timezone.now() - dt.timedelta(seconds=1))
+    response = act(people.handler, case["id"], "return", {"reason": "不属于本单位职责", "version": body["version"]})
+    assert "已超过退回时限" in assert_error(response, 409, "return_window_closed")["message"]
+    assert Case.objects.get(pk=case["id"]).state == "dispatched"
 
 
 def test_reject_needs_reason_and_referral(people, case):

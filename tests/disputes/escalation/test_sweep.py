@@ -210,7 +210,10 @@ class TestEscalation:
         assert case.owning_level == RegionLevel.CITY and case.warning_level == WarningLevel.RED
         assert list(Escalation.objects.filter(case=case).values_list("to_level", flat=True)) == [
             RegionLevel.COUNTY, RegionLevel.CITY]
-        assert actions(case) == ["red", "escalate", "red", "escalate", "red"]
+        # overdue at the top it is urged (催办, LoopPolicy), once per sweep past the cool-down;
+        # the moves restarted the step, so nothing urged it at the township or the county
+        assert (result.urged, again.urged) == (1, 1)
+        assert actions(case) == ["red", "escalate", "red", "escalate", "red", "urge", "urge"]
         # and it is on the city leader's list, not on another county's
         assert list(cases_red_at_top(scope=scope_for(staff.city_leader))) == [case]
         assert list(cases_red_at_top(scope=scope_for(staff.county_dispatcher))) == [case]

@@ -169,6 +169,11 @@ class World:
             return services.case_extend_decide(actor=actor or w.town_staff, case_id=pk, approve=True)
         if action == "supervise":
             return services.case_supervise(actor=actor or w.county_dispatcher, case_id=pk, level="yellow", note="抓紧办理")
+        if action == "supervise_withdraw":
+            supervision = case.supervisions.filter(kind="supervise", withdrawn_at__isnull=True).first() or \
+                services.case_supervise(actor=w.county_dispatcher, case_id=pk, level="yellow", note="抓紧办理")
+            return services.case_supervise_withdraw(actor=actor or w.county_dispatcher, case_id=pk,
+                                                    supervision_id=supervision.pk, note="已按期办理")
         if action == "urge":
             return services.case_urge(actor=actor or w.county_dispatcher, case_id=pk, note="请尽快")
         if action == "instruct":

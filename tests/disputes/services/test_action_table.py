@@ -69,7 +69,7 @@ def test_dispatch_takes_exactly_one_target_on_the_page_and_in_the_api():
 def test_the_longest_extension_is_policy_data_per_level(world):
     # given the seeded township limit of 30 working days
     case = world.case_in(CaseState.IN_PROGRESS)
-    policy = TimeLimitPolicy.objects.get(level=case.owning_level, step=Step.EXTEND, category=None)
+    policy = TimeLimitPolicy.objects.get(level=case.owning_level, step=Step.EXTEND, category=None, channel="")
     assert policy.days == 30
     # when the handler asks for 31 days, then the policy refuses it with a message
     with pytest.raises(InvalidInput) as exc:

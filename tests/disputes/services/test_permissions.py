@@ -33,6 +33,8 @@ SUCCEEDS = {
     "refer": {Role.HANDLER}, "confirm_request": {Role.HANDLER}, "referral_result": {Role.HANDLER},
     "attachment": {Role.WINDOW_STAFF, Role.HANDLER},
     "supervise": {Role.DISPATCHER, Role.LEADER}, "urge": {Role.DISPATCHER, Role.LEADER},
+    # the county dispatcher issued the 督办; the county's leader is over the issuer's center
+    "supervise_withdraw": {Role.DISPATCHER, Role.LEADER},
     "instruct": {Role.LEADER}, "urgent": {Role.LEADER},
 }
 
@@ -70,6 +72,8 @@ def test_available_actions_match_what_the_services_allow(world, action):
     case = world.case_in(STATE_FOR.get(action, CaseState.IN_PROGRESS))
     if action == "extend_decide":
         ExtensionRequest.objects.create(case=case, days=3, reason="x", requested_by=world.handler)
+    if action == "supervise_withdraw":
+        services.case_supervise(actor=world.county_dispatcher, case_id=case.pk, level="normal")
     for role in Role:
         actor = _actor(world, role)
         available = permissions.case_available_actions(user=actor, case=case)

@@ -11,6 +11,7 @@ from disputes.models import (
     CaseAssignment,
     CaseState,
     ExtensionStatus,
+    LoopPolicy,
     Step,
     TimeLimitPolicy,
     WarningLevel,
@@ -39,18 +40,21 @@ def clock(monkeypatch):
 
 
 def _due(level, step, now, category=None):
-    policy = (TimeLimitPolicy.objects.filter(level=level, step=step, category=category).first()
-              or TimeLimitPolicy.objects.get(level=level, step=step, category=None))
+    policy = (TimeLimitPolicy.objects.filter(level=level, step=step, category=category, channel="").first()
+              or TimeLimitPolicy.objects.get(level=level, step=step, category=None, channel=""))
     return add_days(now, policy.days, working=policy.day_kind == "working").due_at
 
 
 def test_seeded_policies_cover_every_level_and_step():
     for level in ("township", "county", "city"):
         for step in Step.values:
-            policy = TimeLimitPolicy.objects.get(level=level, step=step, category=None)
+            policy = TimeLimitPolicy.objects.get(level=level, step=step, category=None, channel="")
             assert policy.source
-    override = TimeLimitPolicy.objects.get(level="township", step="handle", category__code="17")
-    assert (override.days, override.day_kind) == (30, "natural")
+    # The mediation limit is the procedure's (先行调解), at every level; no category carries it.
+    for level in ("township", "county", "city"):
+        mediation = TimeLimitPolicy.objects.get(level=level, step=Step.MEDIATE, category=None, channel="")
+        assert (mediation.days, mediation.day_kind) == (30, "natural")
+    assert not TimeLimitPolicy.objects.filter(category__code="17").exists()
 
 
 def test_each_step_gets_its_deadline_from_policy(world, clock):
@@ -85,13 +89,15 @@ def test_each_step_gets_its_deadline_from_policy(world, clock):
     assert case.due_at is None and case.state == CaseState.CLOSED
 
 
-def test_category_override_and_county_level_policies(world, clock):
-    # a neighbour dispute handled by the township: 30 natural days (人民调解)
+def test_mediation_limit_and_county_level_policies(world, clock):
+    # 先行调解 by the township: the mediation step, 30 natural days (人民调解)
     case = world.case_in(CaseState.ACCEPTED)
     case = services.case_handle(actor=world.town_staff, case_id=case.pk)
+    assert case.step == Step.MEDIATE
     assert case.due_at.astimezone(SHANGHAI).date() == dt.date(2026, 10, 28)
-    # the same category owned at county uses the county default (15 working days)
-    TimeLimitPolicy.objects.filter(level="county", step="handle", category=None).update(days=10)
+    # the same category owned at county uses the county's mediation row
+    TimeLimitPolicy.objects.filter(level="county", step=Step.MEDIATE, category=None, channel="").update(
+        days=10, day_kind="working")
     county_case = world.register(actor=world.county_staff)
     services.case_accept(actor=world.county_staff, case_id=county_case.pk)
     county_case = services.case_handle(actor=world.county_staff, case_id=county_case.pk)
@@ -159,7 +165,12 @@ def test_extension_request_and_approval_move_the_deadline(world, clock):
     assert (request.status, request.decided_by) == (ExtensionStatus.APPROVED, world.town_staff)
     with pytest.raises(Conflict):  # nothing left to decide
         services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=True)
-    # a refused request leaves the deadline alone
+    # a second extension is beyond the loop rule's count (seeded: one per case)
+    with pytest.raises(Conflict) as exc:
+        services.case_extend_request(actor=world.handler, case_id=case.pk, days=2, reason="再延")
+    assert exc.value.code == "extension_limit"
+    # where the rule allows more, a refused request leaves the deadline alone
+    LoopPolicy.objects.filter(level=case.owning_level, category__isnull=True).update(max_extensions=2)
     services.case_extend_request(actor=world.handler, case_id=case.pk, days=2, reason="再延")
     unchanged = services.case_extend_decide(actor=world.town_staff, case_id=case.pk, approve=False)
     assert unchanged.due_at == case.due_at
