@@ -266,6 +266,17 @@ MAY_IMPORT = {
 }
 
 
+def _absolute_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of every absolute import in `tree`, inside functions too."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
 def test_apps_import_only_in_the_dependency_direction():
     # Given the allowed direction between the apps
     violations = []
@@ -273,17 +284,10 @@ def test_apps_import_only_in_the_dependency_direction():
         for path in _python_files(app):
             rel = path.relative_to(ROOT).as_posix()
             # When each module's imports (including imports inside functions) are listed
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    modules = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    modules = [node.module]
-                else:
-                    continue
-                for module in modules:
-                    top = module.split(".")[0]
-                    if top in APPS and top != app and top not in MAY_IMPORT[app]:
-                        violations.append(f"{rel}:{node.lineno}: {app} imports {module}")
+            for line, module in _absolute_imports(ast.parse(path.read_text(encoding="utf-8"))):
+                top = module.split(".")[0]
+                if top in APPS and top != app and top not in MAY_IMPORT[app]:
+                    violations.append(f"{rel}:{line}: {app} imports {module}")
 
     # Then no app reaches against the direction (the kernel imports no feature app)
     assert violations == []
@@ -315,22 +319,15 @@ CONTRACT_MODULES = ("contract",)
 def _cross_app_imports(app: str, rel: str, tree: ast.AST) -> list[str]:
     """'<line>: <module>' for each import of another feature app that is not its contract."""
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules = [node.module]
-        else:
+    for line, module in _absolute_imports(tree):
+        parts = module.split(".")
+        if parts[0] not in APPS or parts[0] in (app, "governance"):
             continue
-        for module in modules:
-            parts = module.split(".")
-            if parts[0] not in APPS or parts[0] in (app, "governance"):
-                continue
-            room = parts[1] if len(parts) > 1 else ""
-            in_models = rel == f"{app}/models.py" or rel.startswith(f"{app}/models/")
-            if room in CONTRACT_MODULES or (room == "models" and in_models):
-                continue
-            found.append(f"{node.lineno}: {module}")
+        room = parts[1] if len(parts) > 1 else ""
+        in_models = rel == f"{app}/models.py" or rel.startswith(f"{app}/models/")
+        if room in CONTRACT_MODULES or (room == "models" and in_models):
+            continue
+        found.append(f"{line}: {module}")
     return found
 
 
