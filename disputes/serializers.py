@@ -16,6 +16,7 @@ from disputes.actions import PERFORMED, CaseAction, Input, Kind
 from disputes.models import (
     ETHNICITIES,
     AssignmentRole,
+    CLOCK_STOPPED,
     AssignmentStatus,
     CaseState,
     Channel,
@@ -81,7 +82,7 @@ class CaseListOutputSerializer(serializers.Serializer):
     township = RegionRefOutputSerializer(allow_null=True)
     owning_level = serializers.ChoiceField(choices=RegionLevel.choices)
     owning_region = RegionRefOutputSerializer()
-    step = serializers.ChoiceField(choices=Step.choices)
+    step = serializers.SerializerMethodField(help_text="当前环节；已归档、不予受理的案件为 null")
     urgent = serializers.BooleanField()
     warning_level = serializers.ChoiceField(choices=WarningLevel.choices)
     due_at = LocalDateTimeField(allow_null=True)
@@ -89,6 +90,10 @@ class CaseListOutputSerializer(serializers.Serializer):
     occurred_at = LocalDateTimeField()
     created_at = LocalDateTimeField()
     version = serializers.IntegerField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Step.choices, allow_null=True))
+    def get_step(self, case) -> str | None:
+        return None if case.state in CLOCK_STOPPED else case.step
 
 
 class PartyOutputSerializer(serializers.Serializer):

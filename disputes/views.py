@@ -273,6 +273,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "timeline": timeline,
         "parties": case.parties.all(),
         "assignments": assignments,
+        # The holder's 办理期限 passed (it stays when the case moves up: the unit was late).
+        "overdue_assignments": {a.pk for a in assignments if a.status in OPEN_ASSIGNMENT_STATES and a.due_at
+                                and a.due_at < clock.now()},
         "mediations": case.mediations.select_related("created_by") if case.has_mediations else [],
         "attachments": case.attachments.select_related("uploaded_by") if case.has_attachments else [],
         "supervisions": supervisions,

@@ -29,6 +29,7 @@ class CaseState(models.TextChoices):
 OPEN_STATES = frozenset(
     {CaseState.REGISTERED, CaseState.ACCEPTED, CaseState.DISPATCHED, CaseState.IN_PROGRESS, CaseState.RESOLVED}
 )
+CLOCK_STOPPED = frozenset({CaseState.CLOSED, CaseState.REJECTED})  # no step left (no 当前环节 to show)
 # States whose clock can run out (a step with a deadline the center is waiting on).
 TIMED_STATES = frozenset({CaseState.REGISTERED, CaseState.ACCEPTED, CaseState.DISPATCHED, CaseState.IN_PROGRESS})
 

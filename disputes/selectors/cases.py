@@ -19,6 +19,7 @@ from disputes.models import (
     OPEN_ASSIGNMENT_STATES,
     OPEN_STATES,
     AssignmentRole,
+    TIMED_STATES,
     AssignmentStatus,
     Attachment,
     Case,
@@ -189,10 +190,11 @@ def case_parties(*, scope: Scope, case_id: Any) -> QuerySet[CaseParty]:
 
 # --- Inboxes ------------------------------------------------------------------------------------
 
-def _assigned_to(user: User, status: str | tuple[str, ...], *, role: str | None = None) -> Exists | None:
+def _assigned_to(user: User, status: str | tuple[str, ...], *, role: str | None = None,
+                 due_before: dt.datetime | None = None) -> Exists | None:
     """Cases with an assignment in `status` (of `role` when given) held by the user's
     department (handlers) or by the user's center (a lower center dispatched to by its upper
-    one)."""
+    one); with `due_before`, only assignments whose 办理期限 passed by then."""
     statuses = (status,) if isinstance(status, str) else status
     if user.role == Role.HANDLER and user.department_id:
         holder = Q(department_id=user.department_id)
@@ -202,6 +204,8 @@ def _assigned_to(user: User, status: str | tuple[str, ...], *, role: str | None 
         return None
     if role is not None:
         holder &= Q(role=role)
+    if due_before is not None:
+        holder &= Q(due_at__lt=due_before)
     # Uses index: case_one_open_lead_assignment / assignment_dept_status
     return Exists(CaseAssignment.objects.filter(holder, case_id=OuterRef("pk"), status__in=statuses))
 
@@ -230,7 +234,15 @@ def _box_conditions(user: User) -> dict[str, Q]:
     mine = never
     for name in ("to_accept", "to_dispatch", "to_sign", "in_progress", "to_callback"):
         mine |= boxes[name]
-    boxes["overdue"] = mine & Q(warning_level=WarningLevel.RED)
+    # My overdue: a red card; a step of mine whose deadline passed (the sweep may not have
+    # run yet); or a dispatch I hold whose 办理期限 passed — it stays passed when the case moves
+    # up (the move restarts the upper center's step and clears its card, not the unit's lateness).
+    now = clock.now()
+    late = Q(warning_level=WarningLevel.RED) | Q(state__in=sorted(TIMED_STATES), due_at__lt=now)
+    boxes["overdue"] = mine & late
+    held_late = _assigned_to(user, OPEN_ASSIGNMENT_STATES, due_before=now)
+    if held_late is not None:
+        boxes["overdue"] |= Q(held_late) & Q(state__in=[CaseState.DISPATCHED, CaseState.IN_PROGRESS])
     if center or user.role == Role.LEADER:
         escalated_here = Exists(Escalation.objects.filter(case_id=OuterRef("pk"), to_region_id=user.region_id))
         boxes["escalated"] = Q(escalated_here) & own & Q(state__in=OPEN_STATES)

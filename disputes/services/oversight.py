@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from disputes import deadlines, permissions
 from disputes.models import (
+    AssignmentStatus,
     Case,
+    CaseAssignment,
     CaseLink,
     DayKind,
     ExtensionRequest,
@@ -112,6 +114,10 @@ def case_extend_decide(*, actor: User, case_id: int, approve: bool, note: str = 
             raise Conflict(_("延期申请已被处理"), code="stale")
         ctx.data.update(extension_id=request.pk, approved=bool(approve), days=request.days)
         ctx.result = request
+        if approve and ctx.assignment is not None and ctx.assignment.status == AssignmentStatus.SIGNED:
+            # The handler's 办理期限 is the step's: it moves with it.
+            CaseAssignment.objects.filter(pk=ctx.assignment.pk, status=AssignmentStatus.SIGNED).update(
+                due_at=ctx.case.due_at, updated_at=ctx.now)
 
     return transition(
         actor=actor, case_id=case_id, action="extend_decide", note=(note or "").strip(), changes=changes, after=after,

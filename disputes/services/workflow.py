@@ -119,16 +119,9 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
 
     def after(ctx: TransitionContext) -> None:
         target = ctx.data.pop("target")
-        case = ctx.case
-        limits = {"level": case.owning_level, "category": case.category, "channel": case.channel}
-        sign = deadlines.step_deadline(step=Step.SIGN, start=ctx.now, **limits)
-        handle = deadlines.step_deadline(step=Step.HANDLE, start=sign.due_date if sign else ctx.now, **limits)
         try:
             with transaction.atomic():
-                ctx.result = CaseAssignment.objects.create(
-                    case=case, assigned_by=ctx.actor, instructions=(instructions or "").strip(),
-                    due_at=handle.due_at if handle else None, return_by=_return_by(case, ctx.now), **target,
-                )
+                ctx.result = _assignment_create(ctx, instructions=(instructions or "").strip(), **target)
         except IntegrityError:
             raise Conflict(_("该案件已交办，请刷新后重试"), code="stale") from None
         assists = assists_create(ctx, ctx.data.pop("assists"), due_at=ctx.result.due_at,
@@ -145,6 +138,19 @@ def case_dispatch(*, actor: User, case_id: int, department_id: int | None = None
         note=(instructions or "").strip(),
         recipients=lambda ctx: Recipients.of_assignment(ctx.result) | notify_units["assists"],
     ).case
+
+
+def _assignment_create(ctx: TransitionContext, *, instructions: str, **target: Any) -> CaseAssignment:
+    """A pending dispatch made now: its handling deadline as it will be if signed on the
+    last day allowed (signing sets the real one), and the end of its return window."""
+    case = ctx.case
+    limits = {"level": case.owning_level, "category": case.category, "channel": case.channel}
+    sign = deadlines.step_deadline(step=Step.SIGN, start=ctx.now, **limits)
+    handle = deadlines.step_deadline(step=Step.HANDLE, start=sign.due_date if sign else ctx.now, **limits)
+    return CaseAssignment.objects.create(
+        case=case, assigned_by=ctx.actor, instructions=instructions, due_at=handle.due_at if handle else None,
+        return_by=_return_by(case, ctx.now), **target,
+    )
 
 
 def _return_by(case: Case, now: dt.datetime) -> dt.datetime | None:
@@ -164,10 +170,11 @@ def _close_assignment(ctx: TransitionContext, *, expected: str, **values: Any) -
 
 @transaction.atomic
 def case_sign(*, actor: User, case_id: int, version: int | None = None) -> Case:
-    """签收: dispatched → in_progress; the handling time limit starts now."""
+    """签收: dispatched → in_progress; the handling time limit starts now, and the dispatch's
+    办理期限 becomes the step's (环节期限), so the two never disagree."""
     def after(ctx: TransitionContext) -> None:
         _close_assignment(ctx, expected=AssignmentStatus.PENDING, status=AssignmentStatus.SIGNED,
-                          signed_by=ctx.actor, signed_at=ctx.now)
+                          signed_by=ctx.actor, signed_at=ctx.now, due_at=ctx.case.due_at)
 
     return transition(
         actor=actor, case_id=case_id, action="sign", version=version,
@@ -250,33 +257,33 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
 
 @transaction.atomic
 def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, version: int | None = None) -> Case:
-    """回访: resolved → closed when satisfied; otherwise → in_progress again (重办), with the
-    last handling unit reassigned (history kept) and a fresh handling deadline. Made by the
-    center that took the case in or by the owning center (LoopPolicy.callback_by)."""
+    """回访: resolved → closed when satisfied; otherwise 重办: the last handling unit gets the
+    case again as a new dispatch it must sign for (dispatched, sign step; history kept, the
+    handling deadline starts when it signs), or, when the center handled it itself (先行调解),
+    in_progress again under a fresh mediation limit. Made by the center that took the case
+    in or by the owning center (LoopPolicy.callback_by)."""
     note = required_text(note, "note", _("请填写回访情况"))
-    reopened: dict[str, CaseAssignment | None] = {}
+    # Uses index: the case_id foreign key. Read before the transition picks the target; the
+    # transition loads the case through the actor's scope (outside: NotFound) and locks it.
+    last = None if satisfied else (
+        CaseAssignment.objects.filter(case_id=parse_id(case_id, _("该案件")), status=AssignmentStatus.COMPLETED)
+        .order_by("-id").first())
+    redo_step = Step.SIGN if last is not None else Step.MEDIATE
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
         if satisfied:
             return {**deadlines.clock_stopped(), "closed_at": ctx.now}
-        reopened["last"] = (
-            CaseAssignment.objects.filter(case_id=ctx.case.pk, status=AssignmentStatus.COMPLETED).order_by("-id").first()
-        )
-        return {**deadlines.step_changes(ctx.case, Step.HANDLE, ctx.now), "redo_count": ctx.case.redo_count + 1,
+        return {**deadlines.step_changes(ctx.case, redo_step, ctx.now), "redo_count": ctx.case.redo_count + 1,
                 "resolved_at": None}
 
     def after(ctx: TransitionContext) -> None:
         ctx.data["satisfied"] = bool(satisfied)
-        last = reopened.get("last")
         if satisfied or last is None:
             return
         try:
             with transaction.atomic():
-                ctx.result = CaseAssignment.objects.create(
-                    case=ctx.case, department_id=last.department_id, region_id=last.region_id,
-                    assigned_by=ctx.actor, status=AssignmentStatus.SIGNED, signed_at=ctx.now,
-                    due_at=ctx.case.due_at, instructions=note,
-                )
+                ctx.result = _assignment_create(ctx, instructions=note, department_id=last.department_id,
+                                                region_id=last.region_id)
         except IntegrityError:
             raise stale_conflict() from None
         ctx.data["assignment_id"] = ctx.result.pk
@@ -291,7 +298,8 @@ def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, vers
 
     return transition(
         actor=actor, case_id=case_id, action="callback", version=version, note=note, changes=changes, after=after,
-        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS, recipients=recipients,
+        to_state=CaseState.CLOSED if satisfied else CaseState.DISPATCHED if last is not None else CaseState.IN_PROGRESS,
+        recipients=recipients,
     ).case
 
 

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from disputes.models import CaseState, WarningLevel
+from disputes.models import CLOCK_STOPPED, CaseState, Step, WarningLevel
 
 register = template.Library()
 
@@ -62,6 +62,14 @@ def state_label(case) -> str:
     """The case state's label: one catalogue lookup. `get_state_display` builds a dict of every
     choice (hashing each lazy label) per call, which cost 0.25 ms per row."""
     return str(CaseState(case.state).label) if case.state in CaseState.values else case.state
+
+
+@register.filter
+def step_label(case) -> str:
+    """The current step's label; "—" once the clock stopped (archived or rejected: no step)."""
+    if case.state in CLOCK_STOPPED:
+        return "—"
+    return str(Step(case.step).label) if case.step in Step.values else case.step
 
 
 @register.filter
