@@ -129,7 +129,8 @@ class Notice:
 def notices_send(notices: Sequence[Notice], *, exclude_user_id: int | None = None) -> None:
     """Write the inbox rows of `notices` inside the caller's transaction (one user query for
     all of them) and hand them to the outbound channel only after it commits: a rolled-back
-    action notifies nobody."""
+    action notifies nobody. `exclude_user_id` is the user whose action this is — including
+    what the system does inside it (越级上报 at acceptance): nobody hears of their own doing."""
     notices = [n for n in notices if n.recipients]
     if not notices:
         return

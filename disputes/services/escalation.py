@@ -235,10 +235,11 @@ def case_escalate(*, actor: User, case_id: int, note: str, version: int | None =
 
 
 @transaction.atomic
-def case_escalate_by_rule(*, case_id: int, now: dt.datetime | None = None) -> bool:
+def case_escalate_by_rule(*, case_id: int, now: dt.datetime | None = None, actor: User | None = None) -> bool:
     """越级上报 at acceptance: when the case's policy names a higher `direct_to_level`, move
     the case straight there (copying the policy's departments). Called by case_accept inside
-    its transaction, after the case became accepted. Returns True when it moved."""
+    its transaction, after the case became accepted; `actor` (who accepted) is not told of
+    the move their acceptance made, their colleagues are. Returns True when it moved."""
     now = now or clock.now()
     book = PolicyBook.load()
     if not book.any_direct:
@@ -257,5 +258,6 @@ def case_escalate_by_rule(*, case_id: int, now: dt.datetime | None = None) -> bo
                             to_state=m.row["state"], now=now, note=note, data=move_data(m, from_level, from_region))
         event.save(force_insert=True)
         notices_send([move_notice(m, event.pk, from_region_id=from_region, handler=Recipients(), note=note,
-                                  names=region_names({from_region, m.row["owning_region_id"]}))])
+                                  names=region_names({from_region, m.row["owning_region_id"]}))],
+                     exclude_user_id=actor.pk if actor is not None else None)
     return bool(moved)

@@ -60,7 +60,7 @@ def case_accept(*, actor: User, case_id: int, version: int | None = None, risk_g
         recipients=lambda ctx: Recipients(user_ids=(ctx.case.registered_by_id,)),
     )
     # 越级上报: a policy may send this kind of case straight to a higher level at acceptance.
-    if case_escalate_by_rule(case_id=ctx.case.pk, now=ctx.now):
+    if case_escalate_by_rule(case_id=ctx.case.pk, now=ctx.now, actor=actor):
         ctx.case.refresh_from_db()
     return ctx.case
 
