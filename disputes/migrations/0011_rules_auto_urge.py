@@ -45,6 +45,12 @@ def backfill(apps, schema_editor):
                 urge_at=values[policy.urge_when])
 
 
+def drop_system_urges(apps, schema_editor):
+    # Going back: Supervision.by is required again, so the system's 催办 rows go (their
+    # timeline events stay).
+    apps.get_model("disputes", "Supervision").objects.filter(by__isnull=True).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -65,7 +71,7 @@ class Migration(migrations.Migration):
             name='by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.RunPython(backfill, drop_system_urges),
         migrations.AddIndex(
             model_name='case',
             index=models.Index(condition=models.Q(('state__in', ['registered', 'accepted', 'dispatched', 'in_progress'])), fields=['urge_at'], name='case_sweep_urge'),
