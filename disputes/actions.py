@@ -292,10 +292,10 @@ ACTIONS: tuple[CaseAction, ...] = (
         "resolve", _("办结"), HANDLING, Relation.ASSIGNEE, Transition(frozenset({_S.IN_PROGRESS}), _S.RESOLVED),
         service="case_resolve", versioned=True, inputs=(Input("note", Kind.TEXT, _("办结情况")),)),
     CaseAction(
-        # Satisfied → closed; not satisfied → 重办: dispatched again to the last unit (it signs
-        # again), or in_progress when the center handled the case itself.
+        # Satisfied → closed; not satisfied → back to in_progress (重办): the last unit takes
+        # it back at once, or the center that handled it itself mediates again.
         "callback", _("回访"), CENTER, Relation.CALLBACK,
-        Transition(frozenset({_S.RESOLVED}), _S.CLOSED, frozenset({_S.DISPATCHED, _S.IN_PROGRESS})),
+        Transition(frozenset({_S.RESOLVED}), _S.CLOSED, frozenset({_S.IN_PROGRESS})),
         service="case_callback", versioned=True, inputs=(
             Input("satisfied", Kind.BOOL, _("回访结果"), choices=(_("满意，归档"), _("不满意，重办")), radio=True,
                   default=True, help_text="满意则归档；不满意则重办"),

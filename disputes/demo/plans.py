@@ -140,10 +140,8 @@ def _steps(rng: random.Random, plan: Plan) -> list[tuple[str, dict]]:
     if target == CaseState.RESOLVED:
         return steps
     if rng.random() < 0.06:
-        # 重办: a dispatched case goes back to its unit, which signs again; a case the center
-        # mediated itself stays with the center.
-        handled = ("handle", {}) in steps
-        steps += [("redo", {}), *([] if handled else [("sign", {})]), ("resolve", {})]
+        # 重办: the case goes back to its unit (or the center that mediated it) in progress.
+        steps += [("redo", {}), ("resolve", {})]
     return steps + [("callback", {})]
 
 

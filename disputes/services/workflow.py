@@ -257,18 +257,18 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
 
 @transaction.atomic
 def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, version: int | None = None) -> Case:
-    """回访: resolved → closed when satisfied; otherwise 重办: the last handling unit gets the
-    case again as a new dispatch it must sign for (dispatched, sign step; history kept, the
-    handling deadline starts when it signs), or, when the center handled it itself (先行调解),
-    in_progress again under a fresh mediation limit. Made by the center that took the case
-    in or by the owning center (LoopPolicy.callback_by)."""
+    """回访: resolved → closed when satisfied; otherwise 重办 → in_progress again (DESIGN.md §4):
+    the last handling unit gets the case back as a new dispatch it cannot decline (no sign
+    step, no return window; history kept) with a handling deadline from now, or, when the
+    center handled it itself (先行调解), a fresh mediation limit. Made by the center that took
+    the case in or by the owning center (LoopPolicy.callback_by)."""
     note = required_text(note, "note", _("请填写回访情况"))
     # Uses index: the case_id foreign key. Read before the transition picks the target; the
     # transition loads the case through the actor's scope (outside: NotFound) and locks it.
     last = None if satisfied else (
         CaseAssignment.objects.filter(case_id=parse_id(case_id, _("该案件")), status=AssignmentStatus.COMPLETED)
         .order_by("-id").first())
-    redo_step = Step.SIGN if last is not None else Step.MEDIATE
+    redo_step = Step.HANDLE if last is not None else Step.MEDIATE
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
         if satisfied:
@@ -282,8 +282,12 @@ def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, vers
             return
         try:
             with transaction.atomic():
-                ctx.result = _assignment_create(ctx, instructions=note, department_id=last.department_id,
-                                                region_id=last.region_id)
+                # Taken back at once: 已签收 at the callback, by nobody (the page says 重办).
+                ctx.result = CaseAssignment.objects.create(
+                    case=ctx.case, department_id=last.department_id, region_id=last.region_id,
+                    assigned_by=ctx.actor, status=AssignmentStatus.SIGNED, signed_at=ctx.now,
+                    due_at=ctx.case.due_at, instructions=note,
+                )
         except IntegrityError:
             raise stale_conflict() from None
         ctx.data["assignment_id"] = ctx.result.pk
@@ -298,8 +302,7 @@ def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, vers
 
     return transition(
         actor=actor, case_id=case_id, action="callback", version=version, note=note, changes=changes, after=after,
-        to_state=CaseState.CLOSED if satisfied else CaseState.DISPATCHED if last is not None else CaseState.IN_PROGRESS,
-        recipients=recipients,
+        to_state=CaseState.CLOSED if satisfied else CaseState.IN_PROGRESS, recipients=recipients,
     ).case
 
 

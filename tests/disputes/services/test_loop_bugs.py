@@ -47,31 +47,37 @@ def _testid(body: str, name: str) -> str:
 # --- 重办 ------------------------------------------------------------------------------------------
 
 
-def test_redo_is_a_new_dispatch_the_unit_signs_with_a_later_deadline(world, clock):
-    # Given a case the 司法所 signed on Monday, resolved and a callback found unsatisfied a week on
+def test_redo_goes_back_to_the_unit_in_progress_with_a_later_deadline(world, clock):
+    # Given a case the 司法所 signed, resolved, and a callback found unsatisfied a week on
     case = world.case_in(CaseState.RESOLVED)
     first = CaseAssignment.objects.get(case=case)
     clock(days=7)
     case = services.case_callback(actor=world.town_staff, case_id=case.pk, satisfied=False, note="当事人不满意")
 
-    # Then the unit has it to sign again: a pending dispatch, the sign step, in its 待签收 box
+    # Then (DESIGN.md §4) the case is in progress again with the same unit, which took it back
+    # at once: a second dispatch, 已签收 by nobody, no return window, in its 办理中 box
     second = CaseAssignment.objects.exclude(pk=first.pk).get(case=case)
-    assert (case.state, case.step) == (CaseState.DISPATCHED, Step.SIGN)
-    assert (second.status, second.department_id, second.signed_by) == (AssignmentStatus.PENDING, world.dept.pk, None)
-    assert second.return_by is not None
+    assert (case.state, case.step, case.redo_count) == (CaseState.IN_PROGRESS, Step.HANDLE, 1)
+    assert (second.status, second.department_id, second.signed_by) == (AssignmentStatus.SIGNED, world.dept.pk, None)
+    assert second.signed_at is not None and second.return_by is None
     assert case.pk in {c.pk for c in selectors.case_inbox(scope=scope_for(world.handler), user=world.handler,
-                                                          box="to_sign")}
-
-    # When it signs, the second dispatch shows who signed, and its deadline is later than the first's
-    clock(hours=1)
-    case = services.case_sign(actor=world.handler, case_id=case.pk)
-    second.refresh_from_db()
-    assert (second.status, second.signed_by) == (AssignmentStatus.SIGNED, world.handler)
+                                                          box="in_progress")}
+    # and its deadline is the step's, later than the first one's
     assert second.due_at == case.due_at > first.due_at
+
+    # When the unit resolves it again, the second dispatch is completed
     services.case_resolve(actor=world.handler, case_id=case.pk, note="重新调解成功")
     second.refresh_from_db()
-    assert second.status == AssignmentStatus.COMPLETED and second.signed_at is not None
-    assert list(case.events.values_list("action", flat=True))[-4:] == ["resolve", "callback", "sign", "resolve"]
+    assert second.status == AssignmentStatus.COMPLETED
+    assert list(case.events.values_list("action", flat=True))[-3:] == ["resolve", "callback", "resolve"]
+
+
+def test_the_redo_dispatch_says_it_was_taken_back(world, client):
+    case = world.case_in(CaseState.RESOLVED)
+    services.case_callback(actor=world.town_staff, case_id=case.pk, satisfied=False, note="当事人不满意")
+    client.force_login(world.handler)
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="redo-taken-back"' in body
 
 
 def test_redo_of_a_case_the_center_mediated_itself_stays_with_the_center(world, clock):

@@ -42,7 +42,7 @@ def test_the_accepting_clerk_is_not_told_of_the_rule_escalation_her_acceptance_m
 
 def test_a_whole_loop_notifies_nobody_of_their_own_actions(world):
     # register, accept, dispatch, return, dispatch, sign, extend, decide, supervise, urge,
-    # resolve, 重办, sign, resolve, callback, and the township reporting another case up
+    # resolve, 重办, resolve, callback, and the township reporting another case up
     case = world.case_in(CaseState.DISPATCHED)
     services.case_return(actor=world.handler, case_id=case.pk, reason="不属于本单位职责")
     services.case_dispatch(actor=world.town_staff, case_id=case.pk, department_id=world.dept.pk)
@@ -53,7 +53,6 @@ def test_a_whole_loop_notifies_nobody_of_their_own_actions(world):
     services.case_urge(actor=world.county_dispatcher, case_id=case.pk, note="请尽快")
     services.case_resolve(actor=world.handler, case_id=case.pk, note="已调解")
     services.case_callback(actor=world.town_staff, case_id=case.pk, satisfied=False, note="不满意")
-    services.case_sign(actor=world.handler, case_id=case.pk)
     services.case_resolve(actor=world.handler, case_id=case.pk, note="重新调解")
     services.case_callback(actor=world.town_dispatcher, case_id=case.pk, satisfied=True, note="满意")
     other = world.case_in(CaseState.ACCEPTED)

@@ -129,19 +129,16 @@ def test_return_keeps_history_and_needs_a_reason(world, clock):
 
 
 def test_unsatisfied_callback_reopens_with_the_same_department(world, clock):
-    # 重办 goes back to the last unit as a new dispatch it signs for (before: a dispatch
-    # marked signed by nobody, so the second one showed 已办结 without a sign step).
+    # 重办 (DESIGN.md §4): back to in_progress, the last unit takes it back with a fresh
+    # handling deadline from the callback; the first dispatch stays on record
     case = world.case_in(CaseState.RESOLVED)
     now = clock(days=1)
     case = services.case_callback(actor=world.town_staff, case_id=case.pk, satisfied=False, note="当事人不满意")
-    assert (case.state, case.step, case.redo_count) == (CaseState.DISPATCHED, Step.SIGN, 1)
-    assert case.due_at == _due("township", "sign", now)
+    assert (case.state, case.step, case.redo_count) == (CaseState.IN_PROGRESS, Step.HANDLE, 1)
+    assert case.due_at == _due("township", "handle", now, world.category.parent)
     statuses = list(CaseAssignment.objects.filter(case=case).order_by("id").values_list("status", "department_id"))
-    assert statuses == [(AssignmentStatus.COMPLETED, world.dept.pk), (AssignmentStatus.PENDING, world.dept.pk)]
-    # the department signs (a fresh handling deadline from now) and resolves it again
-    now = clock(hours=2)
-    case = services.case_sign(actor=world.handler, case_id=case.pk)
-    assert (case.state, case.due_at) == (CaseState.IN_PROGRESS, _due("township", "handle", now, world.category.parent))
+    assert statuses == [(AssignmentStatus.COMPLETED, world.dept.pk), (AssignmentStatus.SIGNED, world.dept.pk)]
+    # the department resolves it again
     assert services.case_resolve(actor=world.handler, case_id=case.pk, note="重新调解").state == CaseState.RESOLVED
 
 
