@@ -14,9 +14,9 @@ from rest_framework import serializers
 
 from disputes.actions import PERFORMED, CaseAction, Input, Kind
 from disputes.models import (
+    CLOCK_STOPPED,
     ETHNICITIES,
     AssignmentRole,
-    CLOCK_STOPPED,
     AssignmentStatus,
     CaseState,
     Channel,

@@ -18,8 +18,8 @@ from disputes import parties as party_data
 from disputes.models import (
     OPEN_ASSIGNMENT_STATES,
     OPEN_STATES,
-    AssignmentRole,
     TIMED_STATES,
+    AssignmentRole,
     AssignmentStatus,
     Attachment,
     Case,
