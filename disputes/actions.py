@@ -282,7 +282,7 @@ ACTIONS: tuple[CaseAction, ...] = (
             Input("reason", Kind.TEXT, _("收回理由")),
         )),
     CaseAction(
-        "handle", _("先行调解(本中心办理)"), CENTER, Relation.CENTER,
+        "handle", _("先行调解"), CENTER, Relation.CENTER,
         Transition(frozenset({_S.ACCEPTED}), _S.IN_PROGRESS),
         service="case_handle", versioned=True, inputs=(_version_note(_("办理说明"), required=False),)),
     CaseAction(

@@ -40,7 +40,7 @@ def test_the_form_and_the_serializer_take_the_same_inputs_as_the_service_keyword
 
 def test_labels_roles_and_transitions_come_from_the_table():
     assert {a.name: a.label for a in ACTIONS} == ACTION_LABELS
-    assert str(ACTION_LABELS["handle"]) == "先行调解(本中心办理)"
+    assert str(ACTION_LABELS["handle"]) == "先行调解"
     for action in ACTIONS:
         assert permissions.ACTIONS[action.name] == action.roles
         assert roles_for(f"disputes.{action.name}") == action.roles
