@@ -424,7 +424,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {a.name: a.roles for a in ACTIONS}
 ACTION_LABELS: dict[str, Promise] = {a.name: a.label for a in ACTIONS}
 # Timeline labels (pages and printed dossiers): the actions plus the sweep's card events.
 EVENT_LABELS: dict[str, Promise] = {**ACTION_LABELS, "yellow": _("亮黄牌"), "red": _("亮红牌"),
-                                     "assist_red": _("协办超期")}
+                                     "assist_yellow": _("协办即将超期"), "assist_red": _("协办超期")}
 # Actions with a page form and an API endpoint: those with a service.
 PERFORMED: tuple[CaseAction, ...] = tuple(a for a in ACTIONS if a.service)
 # Actions reached through a page form (link is API only: the intake page links cases).

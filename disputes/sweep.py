@@ -27,7 +27,6 @@ from disputes.deadlines import NONE, RED, TIMED_SORTED, YELLOW, PolicyBook, Rest
 from disputes.models import (
     OPEN_ASSIGNMENT_STATES,
     TIMED_STATES,
-    AssignmentRole,
     Case,
     CaseAssignment,
     CaseEvent,
@@ -41,6 +40,7 @@ from disputes.models import (
 from disputes.policies import LoopRules
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
 from disputes.services.escalation import ROW_FIELDS, Move, move_data, move_notice, moves_apply, region_names, rule_moves
+from disputes.sweep_assists import assists_sweep
 from governance import clock
 
 # Cases per sweep batch (one transaction); measured in docs/performance.md.
@@ -82,7 +82,8 @@ class SweepResult:
     escalated: int = 0
     next_after_id: int | None = None
     changes: tuple[SweepChange, ...] = ()
-    assists_overdue: int = 0  # assisting units (协办) whose own deadline passed
+    assists_due_soon: int = 0  # assisting units (协办) whose own deadline is near (yellow)
+    assists_overdue: int = 0  # assisting units (协办) whose own deadline passed (red)
     urged: int = 0
 
     def __add__(self, other: SweepResult) -> SweepResult:
@@ -90,6 +91,7 @@ class SweepResult:
             yellow=self.yellow + other.yellow,
             red=self.red + other.red,
             escalated=self.escalated + other.escalated,
+            assists_due_soon=self.assists_due_soon + other.assists_due_soon,
             assists_overdue=self.assists_overdue + other.assists_overdue,
             next_after_id=other.next_after_id,
             changes=_sample(self.changes + other.changes),
@@ -397,39 +399,9 @@ def deadline_sweep(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_
         ids, cursor = _unscoped_candidates(book=book, now=now, after_id=after_id, batch_size=batch_size)
         result = _sweep_apply(ids=ids, now=now, book=book) if ids else SweepResult()
         if after_id == 0:  # once per round: the assisting units' own deadlines
-            result = replace(result, assists_overdue=_assists_overdue(now=now, limit=batch_size))
+            yellow, red = assists_sweep(now=now, limit=batch_size, book=book)
+            result = replace(result, assists_due_soon=yellow, assists_overdue=red)
     return replace(result, next_after_id=cursor)
-
-
-def _assists_overdue(*, now: dt.datetime, limit: int) -> int:
-    """Red card of an assisting unit (协办) whose deadline passed: `overdue_at` set once (the
-    UPDATE repeats the condition), one timeline event per case, and a notice to that unit and
-    the owning center. The case's own card and escalation follow the lead's deadline."""
-    # Uses index: assignment_assist_due (due_at, partial: open assisting, not yet overdue).
-    due = CaseAssignment.objects.filter(role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATES,
-                                        overdue_at__isnull=True, due_at__lt=now)
-    rows = list(due.select_for_update(skip_locked=True, of=("self",)).order_by("due_at", "id").values(
-        "id", "case_id", "department_id", "region_id", "case__number", "case__title", "case__state",
-        "case__owning_region_id")[:limit])
-    if not rows:
-        return 0
-    if due.filter(pk__in=[r["id"] for r in rows]).update(overdue_at=now, updated_at=now) != len(rows):
-        raise stale_conflict()
-    events = [
-        event_build(case_id=r["case_id"], actor=None, action="assist_red", from_state=r["case__state"],
-                    to_state=r["case__state"], now=now, data={"assignment_id": r["id"], "department_id": r["department_id"]})
-        for r in rows
-    ]
-    CaseEvent.objects.bulk_create(events)
-    notices_send([
-        Notice(case_id=r["case_id"], kind="assist_red", event_id=event.pk,
-               title=_("协办超期：%(number)s") % {"number": r["case__number"]},
-               body=_("案件「%(title)s」的协办期限已过，请抓紧办理并反馈。") % {"title": r["case__title"]},
-               recipients=Recipients.of_holder(department_id=r["department_id"], region_id=r["region_id"])
-               | Recipients(center_region_ids=(r["case__owning_region_id"],)))
-        for r, event in zip(rows, events, strict=True)
-    ])
-    return len(rows)
 
 
 def deadline_sweep_all(*, now: dt.datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> SweepResult:

@@ -370,7 +370,9 @@ class CaseAssignment(BaseModel):
     return_reason = models.TextField(_("退回理由"), blank=True)
     role = models.CharField(_("承办角色"), max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
     result = models.TextField(_("协办反馈"), blank=True)
-    # Set once by the deadline sweep when an assisting unit's deadline passes (its red card).
+    # Set once each by the deadline sweep for an assisting unit (disputes.sweep_assists): its
+    # yellow card when its deadline is near, its red card when the deadline passed.
+    warned_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
 
     class Meta:

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from disputes import permissions, services
+from disputes.deadlines import PolicyBook
 from disputes.models import AssignmentRole, AssignmentStatus, CaseAssignment, CaseState, Mediation, MediationOutcome
 from disputes.sweep import deadline_sweep
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -145,6 +146,29 @@ def test_an_assisting_unit_past_its_deadline_gets_its_red_card_once(world, joint
     assert assist.overdue_at == later
     assert case.events.filter(action="assist_red", data__assignment_id=assist.pk).count() == 1
     assert Notification.objects.filter(recipient=world.other_handler, event_key__contains=":assist_red:").exists()
+
+
+def test_an_assisting_unit_near_its_deadline_gets_its_yellow_card_once(world, joint, client):
+    # Given the case's escalation rule, applied to the assisting dispatch's own span
+    case, _police = joint
+    assist = _assist(case)
+    rule = PolicyBook.load().rule_for({"owning_level": case.owning_level, "category_id": case.category_id,
+                                       "risk_grade_id": case.risk_grade_id})
+    yellow_at = rule.yellow_at(assist.created_at, assist.due_at)
+    assert yellow_at is not None and yellow_at < assist.due_at
+    # Then nothing a second before it, the yellow card at it, and only once
+    assert deadline_sweep(now=yellow_at - dt.timedelta(seconds=1)).assists_due_soon == 0
+    assert deadline_sweep(now=yellow_at).assists_due_soon == 1
+    assert deadline_sweep(now=yellow_at + dt.timedelta(hours=1)).assists_due_soon == 0
+    assist.refresh_from_db()
+    assert (assist.warned_at, assist.overdue_at) == (yellow_at, None)
+    assert case.events.filter(action="assist_yellow", data__assignment_id=assist.pk).count() == 1
+    assert Notification.objects.filter(recipient=world.other_handler, event_key__contains=":assist_yellow:").exists()
+    # and the case page marks the assisting unit, apart from the case's own card
+    client.force_login(world.town_staff)
+    assert 'data-testid="assist-due-soon"' in client.get(f"/cases/{case.pk}/").content.decode()
+    # When the deadline passes, the red card follows
+    assert deadline_sweep(now=assist.due_at + dt.timedelta(seconds=1)).assists_overdue == 1
 
 
 def test_a_joint_mediation_records_the_units_present(world, joint):
