@@ -183,7 +183,7 @@ MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
 # re-stamping), and its demo data (seed_demo keeps itself idempotent by reading what it wrote).
 # Everything else (pages, API, forms, contract, tasks) calls them, and no module uses
 # another app's scoped managers: it reads that app's contract.
-MANAGER_ROOMS = ("selectors", "services", "sweep", "deadlines", "demo")
+MANAGER_ROOMS = ("selectors", "services", "sweep", "sweep_assists", "deadlines", "demo")
 
 
 def _may_use_managers(rel: str) -> bool:
@@ -248,6 +248,7 @@ def test_scoped_tables_are_read_only_through_selectors_and_services():
 def test_manager_rooms_are_the_selectors_services_sweep_and_deadlines():
     assert _may_use_managers("disputes/selectors/cases.py") and _may_use_managers("grids/selectors.py")
     assert _may_use_managers("disputes/services/intake.py") and _may_use_managers("disputes/sweep.py")
+    assert _may_use_managers("disputes/sweep_assists.py") and not _may_use_managers("disputes/sweeper.py")
     assert not _may_use_managers("disputes/views.py") and not _may_use_managers("disputes/contract.py")
     assert not _may_use_managers("disputes/contract.py") and not _may_use_managers("grids/views.py")
 

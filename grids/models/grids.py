@@ -8,14 +8,28 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import BaseModel, Region, RegionPathModel
 
 
+class GridKind(models.TextChoices):
+    URBAN = "urban", _("城镇网格")
+    RURAL = "rural", _("农村网格")
+    DEDICATED = "dedicated", _("专属网格")
+
+
 class Grid(RegionPathModel):
-    """A grid inside one village/community. Code = village code (12) + 3 digits."""
+    """A grid inside one village/community. Code = village code (12) + 3 digits.
+
+    `boundary` is a GeoJSON geometry (Polygon or MultiPolygon, WGS-84 longitude/latitude);
+    `centre_lng`/`centre_lat` its label point (or the only location known when no boundary
+    was drawn)."""
 
     code = models.CharField(_("网格编码"), max_length=15, unique=True)
     name = models.CharField(_("网格名称"), max_length=100)
     region = models.ForeignKey(Region, verbose_name=_("所属村(社区)"), on_delete=models.PROTECT, related_name="grids")
     households = models.PositiveIntegerField(_("户数"), default=0)
     population = models.PositiveIntegerField(_("人口"), default=0)
+    kind = models.CharField(_("网格类型"), max_length=16, choices=GridKind.choices, default=GridKind.URBAN)
+    boundary = models.JSONField(_("边界(GeoJSON)"), null=True, blank=True)
+    centre_lng = models.DecimalField(_("中心点经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    centre_lat = models.DecimalField(_("中心点纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
