@@ -2,9 +2,6 @@
 seal, one signature line per mediator, full details only for users who may reveal (audited)."""
 from __future__ import annotations
 
-import re
-import zlib
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,18 +10,7 @@ from disputes import services
 from disputes.models import MediationOutcome
 from governance.models import AuditLog
 from tests.disputes.views.conftest import ID_LI, ID_ZHANG, PHONE_ZHANG, client_for
-from tests.disputes.views.documents import page_count, pdf_text
-
-
-def font_names(pdf: bytes) -> set[str]:
-    """/FontName entries of the PDF, looking inside compressed object streams too."""
-    chunks = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            chunks.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return {name.decode("latin-1") for chunk in chunks for name in re.findall(rb"/FontName\s*/([^\s/<>\[\]()]+)", chunk)}
+from tests.disputes.views.documents import font_names, page_count, pdf_text
 
 
 def mediate(people, case, **fields):
