@@ -1,6 +1,4 @@
-"""Grid reads. Every scoped selector takes the Scope first and filters through it; the
-aggregate for assessment is named unscoped_* (it counts for regions the caller chose).
-Other apps reach these through grids.contract."""
+"""Grid reads: one grid, lists, the worker's grids, and the grid counts for assessment."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -36,6 +34,30 @@ def grid_get(*, scope: Scope, grid_id: int) -> Grid:
     if grid is None:
         raise NotFound(_("未找到该网格"))
     return grid
+
+
+def grid_list(*, scope: Scope, active: bool | None = True, village_id: int | None = None,
+              kind: str = "", query: str = "") -> QuerySet[Grid]:
+    """Grids inside the scope (active ones by default; None: all, retired included), with their
+    village, filtered by village, kind and a code/name search. A village outside the scope is
+    NotFound."""
+    grids = scope.filter(Grid.objects.all()).select_related("region")
+    if active is not None:
+        grids = grids.filter(is_active=active)
+    if village_id:
+        grids = grids.filter(region=scope.region_in_scope(village_id))
+    if kind:
+        grids = grids.filter(kind=kind)
+    if query:
+        grids = grids.filter(Q(code__startswith=query) | Q(name__contains=query))
+    return grids.order_by("code")
+
+
+def grid_code_taken(code: str) -> bool:
+    """Whether any grid (in any jurisdiction, retired ones included) uses `code`: codes are
+    unique nationally, so a clash elsewhere must be refused too, without showing that grid."""
+    # Uses index: grids_grid_code_key (unique)
+    return Grid.objects.filter(code=code).exists()
 
 
 def grid_queryset(scope: Scope, village_id: int | None) -> QuerySet[Grid]:
