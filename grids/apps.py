@@ -20,6 +20,6 @@ class GridsConfig(AppConfig):
         register_nav(
             NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10),
             NavItem("grids:fieldwork", _("巡查排查"), frozenset({Role.GRID_WORKER}), order=11),
-            NavItem("grids:manage_list", _("网格管理"), MANAGERS | {Role.LEADER}, order=55),
+            NavItem("grids:manage_list", _("网格管理"), MANAGERS | {Role.LEADER}, order=60),
         )
         register_role_home(Role.GRID_WORKER, "grids:mine")

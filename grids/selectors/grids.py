@@ -99,7 +99,7 @@ def unscoped_grid_counts_by_region(*, level: str, region_ids: Sequence[int],
     grids = Grid.objects.filter(is_active=True, **{f"{column}__in": ids})
     staffed = GridWorkerAssignment.objects.filter(
         grid_id=OuterRef("pk"), started_on__lte=period.end,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.end))  # ended_on: the last day in post
     rows = grids.values(column).annotate(
         grids=Count("id"),
         staffed=Count("id", filter=Exists(staffed)),
