@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grids import fieldwork_views, manage_views, people_views, views
+from grids import fieldwork_views, manage_views, people_views, transfer_views, views
 
 app_name = "grids"
 urlpatterns = [
@@ -28,4 +28,9 @@ urlpatterns += [
     path("field/screening/", fieldwork_views.screening_new, name="screening_new"),
     path("field/hazard/", fieldwork_views.hazard_new, name="hazard_new"),
     path("field/hazard/<int:hazard_id>/", fieldwork_views.hazard_follow_up, name="hazard_follow_up"),
+]
+urlpatterns += [
+    path("transfer/", transfer_views.transfer, name="transfer"),
+    path("transfer/apply/", transfer_views.transfer_apply, name="transfer_apply"),
+    path("transfer/export/<str:kind>.<str:fmt>", transfer_views.transfer_export, name="transfer_export"),
 ]

@@ -60,6 +60,11 @@ def grid_code_taken(code: str) -> bool:
     return Grid.objects.filter(code=code).exists()
 
 
+def grid_by_code(*, scope: Scope, code: str) -> Grid | None:
+    """The grid with `code` inside the scope (retired ones included), else None."""
+    return scope.filter(Grid.objects.select_related("region")).filter(code=code).first()
+
+
 def grid_queryset(scope: Scope, village_id: int | None) -> QuerySet[Grid]:
     """Active grids inside the scope, limited to one village when it is known (a case's grid
     select)."""

@@ -81,6 +81,16 @@ def worker_get(*, scope: Scope, worker_id: int) -> User:
     return worker
 
 
+def worker_by_username(*, scope: Scope, username: str) -> User | None:
+    """The active grid worker `username` whose jurisdiction lies inside the scope, else None."""
+    return _workers(scope).select_related("region").filter(username=username).first()
+
+
+def tenure_starting(*, grid_id: int, worker_id: int, started_on: dt.date) -> GridWorkerAssignment | None:
+    """The tenure of that worker on that grid starting that day (an import's natural key)."""
+    return GridWorkerAssignment.objects.filter(grid_id=grid_id, worker_id=worker_id, started_on=started_on).first()
+
+
 def worker_choices(*, scope: Scope) -> QuerySet[User]:
     """Grid workers inside the scope (a select's choices), with their current tenures."""
     current = GridWorkerAssignment.objects.filter(ended_on__isnull=True).select_related("grid")

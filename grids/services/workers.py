@@ -39,6 +39,8 @@ def check_tenure(scope: Scope, *, grid: Grid, worker: User, employment: str, sta
         raise invalid("started_on", _("任职日期不能晚于一个月后"))
     if ended_on is not None and ended_on < started_on:
         raise invalid("ended_on", _("离任日期不能早于任职日期"))
+    if ended_on is not None and ended_on > localdate():
+        raise invalid("ended_on", _("离任日期不能晚于今天"))
     clash = tenure_overlap(grid_id=grid.pk, worker_id=worker.pk, started_on=started_on, ended_on=ended_on)
     if clash is not None:
         raise Conflict(_("%(worker)s在该网格已有任职(%(start)s 至 %(end)s),与本次任职时间重叠") % {
