@@ -9,6 +9,7 @@ class GridsConfig(AppConfig):
     # Mounted by the kernel (governance/routing.py).
     url_prefix = "grids/"
     urls_module = "grids.urls"
+    api_urls_module = "grids.api_urls"
 
     def ready(self) -> None:
         from governance.models import Role
