@@ -3,24 +3,11 @@ cleaned values go to the grids selectors, which apply the scope first (a village
 jurisdiction answers 404)."""
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from governance.errors import InvalidInput
+from governance.filters import SelectorFilterSet
 from grids.models import Grid, GridKind, GridWorkerAssignment, Patrol
-
-
-class SelectorFilterSet(django_filters.FilterSet):
-    def selector_filters(self) -> dict[str, Any]:
-        """The non-empty filters in the selector's vocabulary; invalid input raises (400)."""
-        if not self.is_valid():
-            errors = self.errors.get_json_data()
-            field, messages = next(iter(errors.items()))
-            raise InvalidInput(f"{field}: {messages[0]['message']}", extra={"fields": {
-                name: [m["message"] for m in items] for name, items in errors.items()}})
-        return {key: value for key, value in self.form.cleaned_data.items() if value not in (None, "", [])}
 
 
 class GridFilter(SelectorFilterSet):
