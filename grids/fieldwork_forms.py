@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.forms import StyledForm
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class GridChoiceForm(StyledForm):

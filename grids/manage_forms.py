@@ -102,7 +102,7 @@ class MergeForm(StyledForm):
 class TenureForm(StyledForm):
     worker = forms.TypedChoiceField(label=_("网格员"), coerce=int)
     employment = forms.ChoiceField(label=_("用工形式"), choices=Employment.choices)
-    started_on = forms.DateField(label=_("任职日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("任职日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, workers: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,12 +110,12 @@ class TenureForm(StyledForm):
 
 
 class TenureEndForm(StyledForm):
-    ended_on = forms.DateField(label=_("离任日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    ended_on = forms.DateField(label=_("离任日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                help_text=_("最后在岗的一天"))
     reason = forms.CharField(label=_("离任原因"), max_length=200, required=False)
 
 
 class TrainingForm(StyledForm):
-    held_on = forms.DateField(label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     topic = forms.CharField(label=_("培训内容"), max_length=200)
     hours = forms.DecimalField(label=_("学时"), max_digits=4, decimal_places=1, min_value=0)
