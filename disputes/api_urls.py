@@ -1,7 +1,7 @@
 """Disputes API v1 routes (under /api/v1/). The paths are a published contract."""
 from django.urls import path
 
-from disputes import api
+from disputes import api, api_reference
 
 app_name = "disputes_api"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/<int:id>/events/", api.CaseEventListApi.as_view(), name="case-events"),
     path("cases/<int:id>/parties/<int:party_id>/reveal/", api.PartyRevealApi.as_view(), name="party-reveal"),
     path("case-hints/", api.CaseHintListApi.as_view(), name="case-hints"),
+    path("categories/", api_reference.CategoryListApi.as_view(), name="category-list"),
+    path("risk-grades/", api_reference.RiskGradeListApi.as_view(), name="risk-grade-list"),
     *(
         path(f"cases/<int:id>/{action}/", view.as_view(), name=f"case-{action}")
         for action, view in api.CASE_ACTION_APIS.items()

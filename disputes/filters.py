@@ -8,19 +8,17 @@ between the page and the API.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Case, CaseState, Channel, WarningLevel
-from governance.errors import InvalidInput
+from governance.filters import SelectorFilterSet
 
 # The orderings a client may ask for (`?ordering=due_at`, `?ordering=-created_at`).
 CASE_ORDERING_FIELDS = ("due_at", "created_at", "number", "state")
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(SelectorFilterSet):
     state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=CaseState.choices)
     category = django_filters.NumberFilter(label=_("类别"), help_text=_("类别 id（含其子类别）"))
     channel = django_filters.MultipleChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
@@ -34,12 +32,3 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
-
-    def selector_filters(self) -> dict[str, Any]:
-        """The non-empty filters in the selector's vocabulary; invalid input raises (400)."""
-        if not self.is_valid():
-            errors = self.errors.get_json_data()
-            field, messages = next(iter(errors.items()))
-            raise InvalidInput(f"{field}: {messages[0]['message']}", extra={"fields": {
-                name: [m["message"] for m in items] for name, items in errors.items()}})
-        return {key: value for key, value in self.form.cleaned_data.items() if value not in (None, "", [])}

@@ -9,6 +9,8 @@
 - `StandardPagination`: page-number pagination with a client page size capped at 100.
 - `ErrorOutputSerializer`: the one error body, for the OpenAPI schema.
 - `TokenObtainApi` (POST /api/v1/auth/token/) and `MeApi` (GET /api/v1/me/).
+- Reference data inside the jurisdiction: `RegionListApi` (GET /api/v1/regions/) and
+  `DepartmentListApi` (GET /api/v1/departments/).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
@@ -28,9 +30,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.errors import ApplicationError, InvalidInput
-from governance.models import Role
+from governance.models import Department, DepartmentKind, Region, RegionLevel, Role
 from governance.pagination import DeferredJoinPaginator
 from governance.scoping import Scope, request_scope, scope_for
+from governance.serializers import ChoiceLabelField, RegionRefOutputSerializer
 from governance.signals import audit_login_refused
 
 
@@ -216,3 +219,62 @@ class MeApi(ScopedApi):
     @extend_schema(summary="当前用户", tags=["auth"], responses={200: MeOutputSerializer, 403: ErrorOutputSerializer})
     def get(self, request):
         return Response(MeOutputSerializer(request.user, context={"scope": self.scope}).data)
+
+
+# --- Reference data inside the jurisdiction ---------------------------------------------------
+
+
+class RegionListOutputSerializer(RegionOutputSerializer):
+    parent_id = serializers.IntegerField(allow_null=True)
+
+
+class RegionListApi(ScopedListApi):
+    """GET /api/v1/regions/: the caller's region and every region below it (`?level=`,
+    `?parent=` narrow it; a parent outside the jurisdiction is 404)."""
+
+    schema_model = Region
+
+    def scoped_queryset(self, scope):
+        regions = scope.regions()
+        level = self.request.query_params.get("level")
+        if level:
+            if level not in RegionLevel.values:
+                raise InvalidInput(_("level 应为 city / county / township / village"), extra={"fields": {
+                    "level": _("无效的层级")}})
+            regions = regions.filter(level=level)
+        parent = self.request.query_params.get("parent")
+        if parent:
+            regions = regions.filter(parent=scope.region_in_scope(parent))
+        return regions.order_by("code")
+
+    @extend_schema(summary="行政区划", tags=["reference"], parameters=[
+        OpenApiParameter("level", str, enum=RegionLevel.values, description="层级"),
+        OpenApiParameter("parent", int, description="上级区划 id(管辖范围内)")],
+        responses={200: RegionListOutputSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(RegionListOutputSerializer(page, many=True).data)
+
+
+class DepartmentListOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=DepartmentKind.choices)
+    kind_label = ChoiceLabelField(DepartmentKind.choices, source="kind")
+    region = RegionRefOutputSerializer()
+
+
+class DepartmentListApi(ScopedListApi):
+    """GET /api/v1/departments/: the active departments inside the caller's jurisdiction."""
+
+    schema_model = Department
+
+    def scoped_queryset(self, scope):
+        return scope.filter(Department.objects.filter(is_active=True)).select_related("region").order_by(
+            "region__code", "name")
+
+    @extend_schema(summary="部门", tags=["reference"],
+                   responses={200: DepartmentListOutputSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(DepartmentListOutputSerializer(page, many=True).data)

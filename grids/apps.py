@@ -9,10 +9,18 @@ class GridsConfig(AppConfig):
     # Mounted by the kernel (governance/routing.py).
     url_prefix = "grids/"
     urls_module = "grids.urls"
+    api_urls_module = "grids.api_urls"
 
     def ready(self) -> None:
         from governance.models import Role
         from governance.navigation import NavItem, register_nav, register_role_home
+        from governance.permissions import register_actions
+        from grids.permissions import MANAGERS, registered_actions
 
-        register_nav(NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10))
+        register_actions(registered_actions())
+        register_nav(
+            NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10),
+            NavItem("grids:fieldwork", _("巡查排查"), frozenset({Role.GRID_WORKER}), order=11),
+            NavItem("grids:manage_list", _("网格管理"), MANAGERS | {Role.LEADER}, order=60),
+        )
         register_role_home(Role.GRID_WORKER, "grids:mine")

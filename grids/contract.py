@@ -2,8 +2,12 @@
 grids module they import, besides `grids.models` for foreign keys (tests/test_project.py).
 
 - scoped reads for their pages: `grid_queryset` (a case's grid select), `grid_active_in_village`;
-- `unscoped_grid_counts_by_region(*, level, region_ids, period)` for assessment, returning
-  plain dataclasses; `unscoped_active_grid_ids_by_village(*, city_code)` for demo data;
+- aggregates for assessment, `unscoped_*_by_region(*, level, region_ids, period)` returning
+  plain frozen dataclasses per region id (definitions in grids/selectors/stats.py):
+  `unscoped_grid_counts_by_region` → `GridCounts`, `unscoped_grid_coverage_by_region` →
+  `GridCoverage` (网格化覆盖率), `unscoped_worker_presence_by_region` → `WorkerPresence`
+  (网格员在岗率), `unscoped_screening_compliance_by_region` → `ScreeningCompliance`
+  (排查零报告按时率); `unscoped_active_grid_ids_by_village(*, city_code)` for demo data;
 - the port through which the grid worker's screen lists cases: grids sits below disputes and
   may not import it, so disputes registers its published reader (`disputes.contract.
   grid_cases`) here at start-up, typed by `GridCaseReader` and returning `GridCase` values,
@@ -25,10 +29,20 @@ from grids.selectors import (
     unscoped_active_grid_ids_by_village,
     unscoped_grid_counts_by_region,
 )
+from grids.selectors.stats import (
+    GridCoverage,
+    ScreeningCompliance,
+    WorkerPresence,
+    unscoped_grid_coverage_by_region,
+    unscoped_screening_compliance_by_region,
+    unscoped_worker_presence_by_region,
+)
 
 __all__ = [
-    "GridCase", "GridCaseReader", "GridCounts", "grid_active_in_village", "grid_case_reader", "grid_queryset",
-    "register_grid_case_reader", "unscoped_active_grid_ids_by_village", "unscoped_grid_counts_by_region",
+    "GridCase", "GridCaseReader", "GridCounts", "GridCoverage", "ScreeningCompliance", "WorkerPresence",
+    "grid_active_in_village", "grid_case_reader", "grid_queryset", "register_grid_case_reader",
+    "unscoped_active_grid_ids_by_village", "unscoped_grid_counts_by_region", "unscoped_grid_coverage_by_region",
+    "unscoped_screening_compliance_by_region", "unscoped_worker_presence_by_region",
 ]
 
 

@@ -175,7 +175,7 @@ def test_templates_and_static_files_reference_no_external_assets():
 # Each app's scoped models (rows that carry a region path and are read through a Scope).
 SCOPED_MODELS = {
     "disputes": {"Case", "CaseParty", "CaseAssignment", "CaseEvent"},
-    "grids": {"Grid", "GridWorkerAssignment"},
+    "grids": {"Grid", "GridWorkerAssignment", "Patrol", "Screening", "HazardInspection", "Training"},
 }
 MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
 # The rooms of an app that may use its own scoped models' managers: reads in selectors, writes

@@ -79,6 +79,7 @@ def city_build(spec: ScaleSpec, rng: random.Random, now: dt.datetime, progress: 
     users = TableWriter(User, all_columns(User))
     tenures = TableWriter(GridWorkerAssignment, all_columns(GridWorkerAssignment))
     region_ids, grid_ids, dept_ids = IdRange(Region), IdRange(Grid), IdRange(Department)
+    first_grid = grid_ids.next
     user_ids, tenure_ids = IdRange(User), IdRange(GridWorkerAssignment)
     password = make_password(BENCH_PASSWORD)
     stamp = {"created_at": now, "updated_at": now}
@@ -141,9 +142,11 @@ def city_build(spec: ScaleSpec, rng: random.Random, now: dt.datetime, progress: 
                 for gi in range(spec.grids_per_village):
                     gid = grid_ids.take()
                     households = rng.randint(150, 450)
+                    boundary, lng, lat = grid_cell(gid - first_grid)
                     grids.add(full_row(Grid, {"id": gid, "code": f"{vcode}{gi + 1:03d}", "name": f"第{gi + 1}网格",
                                               "region_id": village["id"], "households": households,
                                               "population": households * rng.randint(2, 4), "is_active": True,
+                                              "boundary": boundary, "centre_lng": lng, "centre_lat": lat,
                                               **{f"{k}_id": village[k] for k in ("city", "county", "township", "village")},
                                               **stamp}))
                     tenures.add(full_row(GridWorkerAssignment, {"id": tenure_ids.take(), "grid_id": gid,
@@ -153,6 +156,21 @@ def city_build(spec: ScaleSpec, rng: random.Random, now: dt.datetime, progress: 
     for writer in (regions, departments, users, grids, tenures):
         writer.flush()
     sequences_reset([Region, Department, User, Grid, GridWorkerAssignment])
+
+
+# Grid boundaries: rectangles of 0.002° × 0.0015° (≈ 180 m × 170 m), 150 to a row, from a
+# corner south-west of 铜川: 15,000 grids fill about 0.3° × 0.15°, none overlapping.
+GRID_ORIGIN, GRID_CELL, GRID_COLUMNS = (Decimal("108.85"), Decimal("35.00")), (Decimal("0.002"), Decimal("0.0015")), 150
+
+
+def grid_cell(index: int) -> tuple[dict, Decimal, Decimal]:
+    """The rectangle (GeoJSON Polygon, lng/lat) of layout cell `index` and its centre."""
+    x0 = GRID_ORIGIN[0] + GRID_CELL[0] * (index % GRID_COLUMNS)
+    y0 = GRID_ORIGIN[1] + GRID_CELL[1] * (index // GRID_COLUMNS)
+    x1, y1 = x0 + GRID_CELL[0], y0 + GRID_CELL[1]
+    ring = [[float(x), float(y)] for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
+    return {"type": "Polygon", "coordinates": [ring]}, ((x0 + x1) / 2).quantize(Decimal("0.000001")), (
+        (y0 + y1) / 2).quantize(Decimal("0.000001"))
 
 
 def city_load(city_code: str) -> City:

@@ -1,5 +1,6 @@
 """Every scoped or aggregated read of disputes: `cases` (lists, detail, inbox, hints) and
-`stats` (the dashboard's aggregates). Each takes the Scope first and filters through it."""
+`stats` (the dashboard's aggregates). Each takes the Scope first and filters through it.
+`reference` (categories, risk grades) is the same for every caller."""
 from disputes.selectors.cases import (
     BOX_LABELS,
     BOXES,
@@ -32,8 +33,11 @@ from disputes.selectors.documents import (
     case_mediation_get,
     case_rejection,
 )
+from disputes.selectors.reference import category_list, risk_grade_list
 
 __all__ = [
+    "category_list",
+    "risk_grade_list",
     "FILED_STATES",
     "Dossier",
     "case_document_parties",

@@ -31,6 +31,11 @@ class Grid(RegionPathModel):
     centre_lng = models.DecimalField(_("中心点经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     centre_lat = models.DecimalField(_("中心点纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Split/merge history: a grid made by splitting or merging names the grids it came from;
+    # those are deactivated on `retired_on` and keep their cases, tenures and records.
+    predecessors = models.ManyToManyField(
+        "self", verbose_name=_("前身网格"), symmetrical=False, related_name="successors", blank=True)
+    retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -45,13 +50,26 @@ class Grid(RegionPathModel):
         super().save(*args, **kwargs)
 
 
+class Employment(models.TextChoices):
+    FULL_TIME = "full_time", _("专职")
+    PART_TIME = "part_time", _("兼职")
+
+
 class GridWorkerAssignment(BaseModel):
-    """A grid worker's tenure on a grid (history kept: ended_on set instead of deleting)."""
+    """A grid worker's tenure on a grid (history kept: ended_on set instead of deleting).
+
+    A tenure covers the days started_on … ended_on, both inclusive (ended_on = the last day
+    in post); an open tenure has no ended_on. One worker's tenures on one grid never overlap
+    (services.tenure_assign checks dated ranges; the database holds one open tenure per
+    grid and worker, and ended_on ≥ started_on)."""
 
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="worker_assignments")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grid_assignments")
+    employment = models.CharField(_("用工形式"), max_length=16, choices=Employment.choices,
+                                  default=Employment.FULL_TIME)
     started_on = models.DateField(_("任职日期"))
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+    end_reason = models.CharField(_("离任原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["grid__code", "-started_on"]
@@ -62,7 +80,12 @@ class GridWorkerAssignment(BaseModel):
                 fields=["grid", "worker"], condition=models.Q(ended_on__isnull=True),
                 name="grid_worker_one_open_tenure",
             ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="grid_worker_tenure_ends_after_start",
+            ),
         ]
+        indexes = [models.Index(fields=["worker", "ended_on"], name="grid_tenure_worker_open")]
 
     def __str__(self) -> str:
         return f"{self.grid} · {self.worker}"

@@ -31,6 +31,8 @@ def test_seed_scale_builds_the_city_and_cases_with_realistic_mixes():
     levels = Counter(Region.objects.filter(city=city).values_list("level", flat=True))
     assert levels == {"city": 1, "county": 3, "township": 3, "village": 6}
     assert Grid.objects.filter(city=city).count() == 12
+    assert not Grid.objects.filter(city=city, boundary__isnull=True).exists()
+    assert Grid.objects.filter(city=city, centre_lng__gt=108.8, centre_lat__gt=34.9).count() == 12
     roles = set(User.objects.filter(region__city=city).values_list("role", flat=True))
     assert roles == {r.value for r in Role}
 

@@ -18,7 +18,7 @@ from disputes.parties import decrypt, id_number_validate, organisation_code_vali
 from governance import demo as governance_demo
 from governance.models import Department, Region, RegionLevel, Role, User
 from grids import demo as grids_demo
-from grids.models import Grid, GridWorkerAssignment
+from grids.models import Grid, GridWorkerAssignment, Patrol, Screening
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -77,13 +77,34 @@ def test_kernel_seed_imports_the_city_with_departments_and_accounts():
     assert account("610203001_sfs").department.name.endswith("司法所")
     assert not User.objects.filter(username="610202002_clerk").exists()  # hongqi_clerk holds that seat
 
-    # and grids: 3–4 per village, coded village code + 3 digits, the grid workers on their grids
-    per_village = Grid.objects.values("region").annotate(n=Count("id")).values_list("n", flat=True)
-    assert len(per_village) == 435 and set(per_village) <= {3, 4}
+    # and grids: 王益区's 20 communities hold the 261 grids of the source material, every other
+    # village 3–4; coded village code + 3 digits, the grid workers on their grids
+    per_village = dict(Grid.objects.values_list("region__code").annotate(n=Count("id")))
+    dense = {code: n for code, n in per_village.items() if code.startswith("610202") and Region.objects.get(
+        code=code).name.endswith("社区")}
+    assert len(per_village) == 435 and len(dense) == 20 and sum(dense.values()) == 261
+    assert {n for code, n in per_village.items() if code not in dense} <= {3, 4}
+    assert not Grid.objects.filter(boundary__isnull=True).exists()
     grid = Grid.objects.get(code="610202002010001")
     assert (grid.name, grid.township.code, grid.county.code) == ("红旗社区第1网格", "610202002", "610202")
     assert grid.households > 0 and grid.population > grid.households
     assert GridWorkerAssignment.objects.get(worker__username="hongqi_grid", ended_on=None).grid == grid
+    # the boundaries are rectangles that do not overlap, near 铜川 (109.0E 35.1N)
+    boxes = sorted((ring[0][0], ring[0][1], ring[2][0], ring[2][1]) for ring in (
+        g["coordinates"][0] for g in Grid.objects.values_list("boundary", flat=True)))
+    assert all(108.8 < x0 < x1 < 109.2 and 34.9 < y0 < y1 < 35.3 for x0, y0, x1, y1 in boxes)
+    assert len(set(boxes)) == len(boxes) and all(
+        a[2] <= b[0] or a[3] <= b[1] or b[3] <= a[1] for a, b in zip(boxes, boxes[1:], strict=False))
+    # a worker in post on every one of 王益区's community grids, some having replaced one who left
+    dense_grids = Grid.objects.filter(region__code__in=list(dense))
+    assert GridWorkerAssignment.objects.filter(grid__in=dense_grids, ended_on=None).values("grid").distinct(
+        ).count() == 261
+    assert GridWorkerAssignment.objects.filter(grid__in=dense_grids, ended_on__isnull=False).count() > 20
+    # and a season of field work: patrols, screening with zero reports and a few grids missing
+    assert Patrol.objects.filter(grid__in=dense_grids).count() > 261 * 6
+    screened = Screening.objects.filter(grid__in=dense_grids)
+    assert screened.filter(zero_report=True).count() > screened.filter(zero_report=False).count() > 0
+    assert 0 < 261 * 3 - screened.count() < 261 * 3 * 0.1
 
 
 def test_kernel_seed_is_idempotent_and_realigns_demo_accounts():
@@ -106,7 +127,8 @@ def test_kernel_seed_is_idempotent_and_realigns_demo_accounts():
 
 def test_every_demo_account_signs_in_through_the_login_page(client):
     seed_kernel_and_grids()
-    usernames = list(User.objects.values_list("username", flat=True))
+    # (active accounts: the grid workers who left have theirs closed)
+    usernames = list(User.objects.filter(is_active=True).values_list("username", flat=True))
     assert len(usernames) > 100
 
     for username in usernames:

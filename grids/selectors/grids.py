@@ -1,6 +1,4 @@
-"""Grid reads. Every scoped selector takes the Scope first and filters through it; the
-aggregate for assessment is named unscoped_* (it counts for regions the caller chose).
-Other apps reach these through grids.contract."""
+"""Grid reads: one grid, lists, the worker's grids, and the grid counts for assessment."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -36,6 +34,35 @@ def grid_get(*, scope: Scope, grid_id: int) -> Grid:
     if grid is None:
         raise NotFound(_("未找到该网格"))
     return grid
+
+
+def grid_list(*, scope: Scope, active: bool | None = True, village_id: int | None = None,
+              kind: str = "", query: str = "") -> QuerySet[Grid]:
+    """Grids inside the scope (active ones by default; None: all, retired included), with their
+    village, filtered by village, kind and a code/name search. A village outside the scope is
+    NotFound."""
+    grids = scope.filter(Grid.objects.all()).select_related("region")
+    if active is not None:
+        grids = grids.filter(is_active=active)
+    if village_id:
+        grids = grids.filter(region=scope.region_in_scope(village_id))
+    if kind:
+        grids = grids.filter(kind=kind)
+    if query:
+        grids = grids.filter(Q(code__startswith=query) | Q(name__contains=query))
+    return grids.order_by("code")
+
+
+def grid_code_taken(code: str) -> bool:
+    """Whether any grid (in any jurisdiction, retired ones included) uses `code`: codes are
+    unique nationally, so a clash elsewhere must be refused too, without showing that grid."""
+    # Uses index: grids_grid_code_key (unique)
+    return Grid.objects.filter(code=code).exists()
+
+
+def grid_by_code(*, scope: Scope, code: str) -> Grid | None:
+    """The grid with `code` inside the scope (retired ones included), else None."""
+    return scope.filter(Grid.objects.select_related("region")).filter(code=code).first()
 
 
 def grid_queryset(scope: Scope, village_id: int | None) -> QuerySet[Grid]:
@@ -77,7 +104,7 @@ def unscoped_grid_counts_by_region(*, level: str, region_ids: Sequence[int],
     grids = Grid.objects.filter(is_active=True, **{f"{column}__in": ids})
     staffed = GridWorkerAssignment.objects.filter(
         grid_id=OuterRef("pk"), started_on__lte=period.end,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.end))  # ended_on: the last day in post
     rows = grids.values(column).annotate(
         grids=Count("id"),
         staffed=Count("id", filter=Exists(staffed)),
