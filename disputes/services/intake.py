@@ -23,6 +23,7 @@ from disputes.models import (
     CaseParty,
     CaseState,
     Category,
+    CategoryKind,
     Channel,
     Gender,
     IdType,
@@ -118,10 +119,14 @@ def _next_case_number(township_code: str, day: dt.date) -> str:
     raise Conflict(_("案件编号生成繁忙，请稍后重试"), code="busy")
 
 
-def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) -> list[dict[str, Any]]:
+def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str], *,
+                       required: bool = True) -> list[dict[str, Any]]:
+    """The parties' rows; at least one unless `required` is False (an incident or hazard:
+    `CategoryKind.INCIDENT`)."""
     rows: list[dict[str, Any]] = []
     if not parties:
-        errors["parties"] = _("至少登记一名当事人")
+        if required:
+            errors["parties"] = _("矛盾纠纷至少登记一名当事人（事件、隐患类可不填）")
         return rows
     for index, party in enumerate(parties):
         prefix = f"parties[{index}]"
@@ -365,7 +370,8 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
         grid_id = grid_active_in_village(grid_id=data.grid_id, village_id=village.pk)
         if grid_id is None:
             errors["grid_id"] = _("网格不属于所选村(社区)")
-    party_rows = _validated_parties(parties, errors)
+    category = fields.get("category")
+    party_rows = _validated_parties(parties, errors, required=category is None or category.kind != CategoryKind.INCIDENT)
     if len(attachments) > INTAKE_ATTACHMENTS_MAX:
         errors["attachments"] = _("登记时最多上传%(n)s个附件，其余请在案件页面上传") % {"n": INTAKE_ATTACHMENTS_MAX}
     else:
