@@ -54,6 +54,8 @@ EXPECTED = [
     ("disputes:intake", "cases/new/", "disputes.views.case_intake"),
     ("disputes:intake_grids", "cases/new/grids/", "disputes.views.intake_grid_options"),
     ("disputes:hints", "cases/new/hints/", "disputes.views.intake_hints"),
+    ("disputes:field_report", "cases/field-report/", "disputes.field_views.field_report"),
+    ("disputes:field_reports", "cases/field-report/mine/", "disputes.field_views.field_reports"),
     ("disputes:inbox", "cases/inbox/", "disputes.views.case_inbox"),
     ("disputes:dashboard", "cases/dashboard/", "disputes.views.dashboard"),
     ("disputes:dashboard_data", "cases/dashboard/data/", "disputes.views.dashboard_data"),
