@@ -12,7 +12,10 @@ class GridsConfig(AppConfig):
 
     def ready(self) -> None:
         from governance.models import Role
-        from governance.navigation import NavItem, register_nav, register_role_home
+        from governance.navigation import ALL_ROLES, NavItem, register_nav, register_role_home
 
-        register_nav(NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10))
+        register_nav(
+            NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10),
+            NavItem("grids:map", _("网格地图"), ALL_ROLES - {Role.ADMINISTRATOR, Role.GRID_WORKER}, order=60),
+        )
         register_role_home(Role.GRID_WORKER, "grids:mine")

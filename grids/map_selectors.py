@@ -7,10 +7,15 @@ covers every grid and scopes its answers; `grid_map_rows` is the scoped read of 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
+from governance.errors import NotFound
+from governance.models import Region, RegionLevel
+from governance.scoping import Scope
 from grids.models import Grid
 
 BoundaryRow = tuple[int, str, str, Any, Any, Any, int, Any]
@@ -32,3 +37,47 @@ def unscoped_boundary_rows() -> Iterator[BoundaryRow]:
     rows = Grid.objects.filter(is_active=True, boundary__isnull=False).order_by("code").values_list(
         "pk", "code", "name", "city_id", "county_id", "township_id", "region_id", "boundary")
     return rows.iterator(chunk_size=2000)
+
+
+@dataclass(frozen=True)
+class MapGrid:
+    """One grid on the map: plain values, its boundary as stored (GeoJSON) or None."""
+
+    id: int
+    code: str
+    name: str
+    village_name: str
+    kind: str
+    boundary: Any
+    centre: tuple[float, float] | None
+
+
+def grid_map_region(*, scope: Scope, region_id: int | None) -> Region | None:
+    """The region the map is limited to: one inside the scope, or None for the whole scope.
+    A region outside the scope looks exactly like a missing one (NotFound)."""
+    if region_id is None:
+        return None
+    region = scope.regions().filter(pk=region_id).first() if 0 < region_id < 2**63 else None
+    if region is None:
+        raise NotFound(_("未找到该区域"))
+    return region
+
+
+def grid_map_rows(*, scope: Scope, region: Region | None = None) -> list[MapGrid]:
+    """Active grids inside the scope (and inside `region` when given), by code, one query.
+
+    # Uses index: grids_grid_<level>_id (the scope column), then the region's column."""
+    grids = scope.filter(Grid.objects.filter(is_active=True))
+    if region is not None:
+        grids = grids.filter(**{f"{region.level}_id": region.pk})
+    rows = grids.order_by("code").values_list("pk", "code", "name", "region__name", "kind", "boundary",
+                                              "centre_lng", "centre_lat")
+    return [MapGrid(id=pk, code=code, name=name, village_name=village, kind=kind, boundary=boundary,
+                    centre=(float(lng), float(lat)) if lng is not None and lat is not None else None)
+            for pk, code, name, village, kind, boundary, lng, lat in rows]
+
+
+def grid_map_regions(*, scope: Scope) -> list[tuple[int, str]]:
+    """The townships and villages inside the scope (the map's region filter), by code."""
+    return list(scope.regions().filter(level__in=(RegionLevel.TOWNSHIP, RegionLevel.VILLAGE))
+                .order_by("code").values_list("pk", "name"))

@@ -695,7 +695,8 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     for name in ("vendor/tabler/css/tabler.min.css", "vendor/tabler/js/tabler.min.js",
-                 "vendor/htmx/htmx.min.js", "vendor/echarts/echarts.min.js"):
+                 "vendor/htmx/htmx.min.js", "vendor/echarts/echarts.min.js", "vendor/leaflet/leaflet.js",
+                 "vendor/leaflet/leaflet.css", "vendor/leaflet/images/layers.png"):
         assert name in manifest, name
     assert not any(path.startswith("vendor/tabler/libs/") for path in manifest)
 

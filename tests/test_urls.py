@@ -75,6 +75,8 @@ EXPECTED = [
     ("disputes:action", "cases/<int:case_id>/<str:action>/", "disputes.views.case_action"),
     ("grids:mine", "grids/", "grids.views.grid_mine"),
     ("grids:detail", "grids/<int:grid_id>/", "grids.views.grid_detail"),
+    ("grids:map", "grids/map/", "grids.map_views.grid_map"),
+    ("grids:map_data", "grids/map/data/", "grids.map_views.grid_map_data"),
     ("home", "", "governance.views.home"),
     ("login", "login/", "governance.auth.LoginView"),
     ("logout", "logout/", "governance.auth.LogoutView"),
