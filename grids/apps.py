@@ -19,3 +19,12 @@ class GridsConfig(AppConfig):
             NavItem("grids:map", _("网格地图"), ALL_ROLES - {Role.ADMINISTRATOR, Role.GRID_WORKER}, order=60),
         )
         register_role_home(Role.GRID_WORKER, "grids:mine")
+
+        # Point in grid: this process's own grid writes are used by its next lookup.
+        from django.db.models.signals import post_delete, post_save
+
+        from grids.geometry import index_invalidate
+        from grids.models import Grid
+
+        post_save.connect(index_invalidate, sender=Grid, dispatch_uid="grids.geometry.index_invalidate.save")
+        post_delete.connect(index_invalidate, sender=Grid, dispatch_uid="grids.geometry.index_invalidate.delete")

@@ -64,9 +64,9 @@ class GridCaseReader(Protocol):
 
 
 class GridCaseCounter(Protocol):
-    def __call__(self, *, scope, grid_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-        """(open, overdue) cases per grid id in `grid_ids`, inside `scope`; grids with none
-        may be missing."""
+    def __call__(self, *, scope, grid_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
+        """(open, overdue) cases per grid id in `grid_ids` (every grid when None), inside
+        `scope`; grids with none may be missing."""
         ...
 
 

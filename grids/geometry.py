@@ -6,11 +6,13 @@ exact test on the few candidates — well under a millisecond at 15,000 grids. W
 not PostGIS: docs/dependencies.md.
 
 The index lives in process memory, and every web and worker process has its own. It is keyed
-by a version read from the database on every lookup — the number of active grids with a
-boundary and their latest `updated_at` — and rebuilt when that changes, so a boundary drawn,
-a grid deactivated or a grid added in one process is seen by the next lookup in every other
-process. (A raw `QuerySet.update()` that leaves `updated_at` alone would go unseen: grid
-writes go through `save()`, which stamps it.)
+by a version read from the database — the number of active grids and their latest
+`updated_at` — and rebuilt when that changes, so a boundary drawn, a grid deactivated or a
+grid added in one process is used by every other process within VERSION_RECHECK_SECONDS (the
+version is re-read at most that often), and by the writing process at once (its own saves
+reset the wait through a signal). Nothing assumes one process. (A raw `QuerySet.update()`
+that leaves `updated_at` alone would go unseen: grid writes go through `save()`, which stamps
+it.)
 
 Outside the county: a point outside the convex hull of a county's grids is outside that
 county (the hull of its grids is the only outline of a county we hold: no package ships
@@ -19,6 +21,7 @@ county (the hull of its grids is the only outline of a county we hold: no packag
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -47,7 +50,9 @@ class GridHit:
 
 
 @dataclass
-class _Index:
+class GridIndex:
+    """The loaded boundaries: `geometries[i]` is the grid `hits[i]`; `tree` indexes them."""
+
     version: tuple[int, Any]
     tree: shapely.STRtree | None
     hits: list[GridHit]
@@ -55,8 +60,11 @@ class _Index:
     county_hulls: dict[int, Any]
 
 
+# How stale another process's boundary change may be here, at most (seconds).
+VERSION_RECHECK_SECONDS = 2.0
 _lock = threading.Lock()
-_index: _Index | None = None
+_index: GridIndex | None = None
+_checked_at = float("-inf")
 
 
 def geometry_of(boundary: Any):
@@ -72,7 +80,7 @@ def geometry_of(boundary: Any):
     return geometry if geometry.is_valid else shapely.make_valid(geometry)
 
 
-def unscoped_index_build(version: tuple[int, Any]) -> _Index:
+def unscoped_index_build(version: tuple[int, Any]) -> GridIndex:
     """Load every active grid's boundary (unscoped: the index answers for every scope and
     grid_locate scopes the answer)."""
     hits: list[GridHit] = []
@@ -88,19 +96,31 @@ def unscoped_index_build(version: tuple[int, Any]) -> _Index:
             by_county.setdefault(county_id, []).append(geometry)
     hulls = {county: shapely.GeometryCollection(parts).convex_hull for county, parts in by_county.items()}
     tree = shapely.STRtree(geometries) if geometries else None
-    return _Index(version=version, tree=tree, hits=hits, geometries=geometries, county_hulls=hulls)
+    return GridIndex(version=version, tree=tree, hits=hits, geometries=geometries, county_hulls=hulls)
 
 
-def _current() -> _Index:
-    global _index
-    version = unscoped_boundary_version()
+def index_current() -> GridIndex:
+    """The index for the database as it is now. The version is re-read at most every
+    VERSION_RECHECK_SECONDS (a count and a max over the grid table is ~10 ms at 15,000 grids,
+    too dear for every lookup); this process's own grid writes reset the wait at once
+    (`index_invalidate`, connected to Grid's save and delete signals in GridsConfig.ready)."""
+    global _index, _checked_at
+    now = time.monotonic()
     index = _index
-    if index is not None and index.version == version:
+    if index is not None and now - _checked_at < VERSION_RECHECK_SECONDS:
         return index
+    version = unscoped_boundary_version()
     with _lock:
+        _checked_at = now
         if _index is None or _index.version != version:
             _index = unscoped_index_build(version)
         return _index
+
+
+def index_invalidate(**_kwargs: Any) -> None:
+    """Re-read the version on the next lookup (a signal receiver: a grid saved or deleted)."""
+    global _checked_at
+    _checked_at = float("-inf")
 
 
 def coordinate(value: Any, limit: int) -> float | None:
@@ -119,7 +139,7 @@ def coordinate(value: Any, limit: int) -> float | None:
 def unscoped_grid_at_point(*, lng: float, lat: float) -> GridHit | None:
     """The grid whose boundary covers the point (the lowest code when boundaries touch), in
     any jurisdiction: callers scope the answer (grid_locate)."""
-    index = _current()
+    index = index_current()
     if index.tree is None:
         return None
     point = Point(lng, lat)
@@ -149,7 +169,7 @@ def grid_locate(*, scope: Scope, lng: Any, lat: Any, field: str = "location") ->
     hit = unscoped_grid_at_point(lng=x, lat=y)
     if hit is not None and getattr(hit, scope.column) == scope.region_id:
         return hit
-    hulls = [_current().county_hulls.get(county) for county in _scope_county_ids(scope)]
+    hulls = [index_current().county_hulls.get(county) for county in _scope_county_ids(scope)]
     hulls = [hull for hull in hulls if hull is not None]
     if hulls and not any(hull.covers(Point(x, y)) for hull in hulls):
         message = _("该位置不在本县(区)范围内，请核对定位或手动选择网格")

@@ -65,12 +65,14 @@ def field_reports_mine(*, scope: Scope, user_id: int, limit: int = FIELD_REPORTS
             for c in cases]
 
 
-def grid_case_counts(*, scope: Scope, grid_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(open, overdue) cases per grid in `grid_ids`, inside the scope (one grouped query).
-    Overdue: an open case carrying a red card (its step's deadline has passed).
+def grid_case_counts(*, scope: Scope, grid_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
+    """(open, overdue) cases per grid in `grid_ids` (every grid when None), inside the scope,
+    in one grouped query. Overdue: an open case carrying a red card (its step's deadline has
+    passed).
 
-    # Uses index: the grid foreign key (grid_id), filtered by the scope column."""
-    rows = (case_list(scope=scope).filter(grid_id__in=list(grid_ids), state__in=OPEN_STATES)
-            .values("grid_id").annotate(open=Count("id"), overdue=Count("id", filter=Q(warning_level=WarningLevel.RED)))
-            .order_by())
+    # Uses index: case_<level>_state_due (the scope column and the open states lead)."""
+    cases = case_list(scope=scope).filter(state__in=OPEN_STATES)
+    cases = cases.filter(grid_id__in=list(grid_ids)) if grid_ids is not None else cases.filter(grid__isnull=False)
+    rows = (cases.values("grid_id")
+            .annotate(open=Count("id"), overdue=Count("id", filter=Q(warning_level=WarningLevel.RED))).order_by())
     return {row["grid_id"]: (row["open"], row["overdue"]) for row in rows}
