@@ -21,10 +21,11 @@ class DisputesConfig(AppConfig):
         self._register_navigation()
 
         # The grid worker's screen (grids, below us) lists cases through our published reader.
-        from disputes.contract import grid_cases
-        from grids.contract import register_grid_case_reader
+        from disputes.contract import grid_case_counts, grid_cases
+        from grids.contract import register_grid_case_counter, register_grid_case_reader
 
         register_grid_case_reader(grid_cases)
+        register_grid_case_counter(grid_case_counts)
 
         # Provisional deadlines follow official days entered later (CalendarDay admin action).
         from disputes.deadlines import provisional_recompute_message
@@ -42,6 +43,7 @@ class DisputesConfig(AppConfig):
                     order=20),
             NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER}), order=30),
             NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
+            NavItem("disputes:field_reports", _("我的上报"), frozenset({Role.GRID_WORKER}), order=15),
             NavItem("disputes:list", _("案件查询"), ALL_ROLES - {Role.ADMINISTRATOR}, order=50),
         )
         register_role_home(Role.WINDOW_STAFF, "disputes:inbox")

@@ -5,6 +5,8 @@ Reads:
 - `grid_cases(*, scope, grid_ids, limit)`: the cases reported in some grids, scoped, as
   `grids.contract.GridCase` values; registered into the grids app's port at start-up
   (DisputesConfig.ready), since grids sits below disputes and cannot import this module;
+- `grid_case_counts(*, scope, grid_ids)`: (open, overdue) cases per grid, registered into the
+  grids app's counter port for the grid map;
 - `unscoped_case_counts_by_region(*, level, region_ids, period)`: `CaseCounts` per region,
   for assessment (plain values, never model instances).
 
@@ -18,13 +20,15 @@ from collections.abc import Sequence
 from disputes.models import CaseState
 from disputes.selectors import case_list
 from disputes.selectors.aggregates import CaseCounts, unscoped_case_counts_by_region
+from disputes.selectors.field import grid_case_counts
 from disputes.services import CaseInput, PartyInput, case_register
 from disputes.services.core import case_url
 from governance.scoping import Scope
 from grids.contract import GridCase
 
 __all__ = [
-    "CaseCounts", "CaseInput", "PartyInput", "case_register", "grid_cases", "unscoped_case_counts_by_region",
+    "CaseCounts", "CaseInput", "PartyInput", "case_register", "grid_case_counts", "grid_cases",
+    "unscoped_case_counts_by_region",
 ]
 
 _STATE_LABELS = dict(CaseState.choices)

@@ -29,7 +29,7 @@ from disputes.models import (
 )
 from disputes.services import CaseInput, PartyInput
 from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm, int_or_none, village_choices
-from governance.models import LEVEL_ORDER
+from governance.models import LEVEL_ORDER, Role
 from governance.scoping import Scope
 from grids.contract import grid_queryset
 
@@ -141,6 +141,10 @@ class CaseIntakeForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.scope = scope
         self.fields["category"].choices = category_choices()
+        if scope.role == Role.GRID_WORKER:
+            # The service stores 网格上报 for a grid worker whatever is posted: show just that.
+            self.fields["channel"].choices = [(Channel.GRID, Channel.GRID.label)]
+            self.initial["channel"] = Channel.GRID
         self.fields["village"].choices = village_choices(scope)
         village_id = int_or_none(self.data.get(self.add_prefix("village")) if self.is_bound
                                  else self.initial.get("village"))
@@ -161,6 +165,21 @@ class CaseIntakeForm(StyledForm):
             "hx-get": reverse("disputes:intake_grids"), "hx-target": "#id_grid", "hx-swap": "innerHTML",
             "hx-trigger": "change",
         })
+
+    @staticmethod
+    def preset(scope: Scope, query: Mapping[str, Any]) -> dict[str, Any]:
+        """Initial values from the link that opened the page: `?channel=grid&grid=N` (the
+        grid worker's 上报事件 button) presets the channel, and the grid with its village when
+        the grid is an active one inside the scope (anything else is ignored)."""
+        initial: dict[str, Any] = {}
+        if query.get("channel") in Channel.values:
+            initial["channel"] = query["channel"]
+        grid_id = int_or_none(query.get("grid"))
+        grid = grid_queryset(scope, None).filter(pk=grid_id).values("pk", "region_id").first() \
+            if grid_id and 0 < grid_id < 2**63 else None
+        if grid is not None:
+            initial.update(village=grid["region_id"], grid=grid["pk"])
+        return initial
 
     def _posted_ints(self, name: str) -> list[int]:
         if not self.is_bound:
@@ -226,12 +245,8 @@ class PartyForm(StyledForm):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors):
-            return
-        if not self.party_inputs():
-            raise forms.ValidationError(_("请至少填写一名当事人"))
+    """Party rows; none at all is the service's call (a dispute needs a party, an incident
+    or hazard may have none: `CategoryKind`), reported back through attach_service_errors."""
 
     def party_inputs(self) -> list[PartyInput]:
         return [

@@ -309,7 +309,8 @@ class CaseCreateInputSerializer(serializers.Serializer):
     risk_grade_id = serializers.IntegerField(label=_("风险等级"), required=False, allow_null=True, default=None)
     urgent = serializers.BooleanField(label=_("加急"), required=False, default=False)
     long_standing = serializers.BooleanField(label=_("历史遗留"), required=False, default=False)
-    parties = PartyInputSerializer(label=_("当事人"), many=True, allow_empty=False)
+    # Empty is the service's call: a dispute needs a party, an incident or hazard may have none.
+    parties = PartyInputSerializer(label=_("当事人"), many=True, required=False, default=list)
     related_to_ids = serializers.ListField(label=_("关联案件"), child=serializers.IntegerField(), required=False,
                                            default=list)
     duplicate_of_id = serializers.IntegerField(label=_("重复件"), required=False, allow_null=True, default=None)

@@ -1,7 +1,7 @@
 """Disputes pages (mounted at /cases/ by governance/urls.py)."""
 from django.urls import path
 
-from disputes import views
+from disputes import field_views, views
 
 app_name = "disputes"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.case_intake, name="intake"),
     path("new/grids/", views.intake_grid_options, name="intake_grids"),
     path("new/hints/", views.intake_hints, name="hints"),
+    path("field-report/", field_views.field_report, name="field_report"),
+    path("field-report/mine/", field_views.field_reports, name="field_reports"),
     path("inbox/", views.case_inbox, name="inbox"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/data/", views.dashboard_data, name="dashboard_data"),

@@ -101,7 +101,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
                     messages.info(request, _("已上传附件%(n)s个") % {"n": len(form.cleaned_data["attachments"])})
                 return redirect("disputes:detail", case_id=case.pk)
     else:
-        form = CaseIntakeForm(scope=scope)
+        form = CaseIntakeForm(scope=scope, initial=CaseIntakeForm.preset(scope, request.GET))
         formset = party_formset()
     context = {"form": form, "formset": formset, "hide_errors": hide_errors}
     return render(request, "disputes/intake.html", context)

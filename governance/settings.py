@@ -167,7 +167,14 @@ VENDOR_STATIC = [
     ("vendor/tabler/js", _NODE / "@tabler" / "core" / "dist" / "js", ["tabler.min.js", "tabler.min.js.map"]),
     ("vendor/htmx", _NODE / "htmx.org" / "dist", ["htmx.min.js"]),
     ("vendor/echarts", _NODE / "echarts" / "dist", ["echarts.min.js"]),
+    ("vendor/leaflet", _NODE / "leaflet" / "dist", ["leaflet.js", "leaflet.js.map", "leaflet.css"]),
+    # leaflet.css points at these (the manifest storage fails on a missing one).
+    ("vendor/leaflet/images", _NODE / "leaflet" / "dist" / "images",
+     ["layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"]),
 ]
+# The grid map draws boundaries without a base map: intranets have no internet tiles. An
+# intranet map server's tile URL template ("https://gis.example/tiles/{z}/{x}/{y}.png") adds one.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

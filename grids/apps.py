@@ -13,7 +13,7 @@ class GridsConfig(AppConfig):
 
     def ready(self) -> None:
         from governance.models import Role
-        from governance.navigation import NavItem, register_nav, register_role_home
+        from governance.navigation import ALL_ROLES, NavItem, register_nav, register_role_home
         from governance.permissions import register_actions
         from grids.permissions import MANAGERS, registered_actions
 
@@ -22,5 +22,15 @@ class GridsConfig(AppConfig):
             NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10),
             NavItem("grids:fieldwork", _("巡查排查"), frozenset({Role.GRID_WORKER}), order=11),
             NavItem("grids:manage_list", _("网格管理"), MANAGERS | {Role.LEADER}, order=60),
+            NavItem("grids:map", _("网格地图"), ALL_ROLES - {Role.ADMINISTRATOR, Role.GRID_WORKER}, order=61),
         )
         register_role_home(Role.GRID_WORKER, "grids:mine")
+
+        # Point in grid: this process's own grid writes are used by its next lookup.
+        from django.db.models.signals import post_delete, post_save
+
+        from grids.geometry import index_invalidate
+        from grids.models import Grid
+
+        post_save.connect(index_invalidate, sender=Grid, dispatch_uid="grids.geometry.index_invalidate.save")
+        post_delete.connect(index_invalidate, sender=Grid, dispatch_uid="grids.geometry.index_invalidate.delete")

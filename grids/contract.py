@@ -8,6 +8,11 @@ grids module they import, besides `grids.models` for foreign keys (tests/test_pr
   `GridCoverage` (网格化覆盖率), `unscoped_worker_presence_by_region` → `WorkerPresence`
   (网格员在岗率), `unscoped_screening_compliance_by_region` → `ScreeningCompliance`
   (排查零报告按时率); `unscoped_active_grid_ids_by_village(*, city_code)` for demo data;
+- for field reports and case intake: `worker_grids(*, scope, worker_id)` → `WorkerGrid` values
+  (the grids a worker holds now), and point in grid, `grid_locate(*, scope, lng, lat)` →
+  `GridHit` or None (InvalidInput outside the county; grids/geometry.py);
+- the port through which the grid map counts open and overdue cases per grid
+  (`GridCaseCounter`, `register_grid_case_counter`, `grid_case_counter`), filled like the next;
 - the port through which the grid worker's screen lists cases: grids sits below disputes and
   may not import it, so disputes registers its published reader (`disputes.contract.
   grid_cases`) here at start-up, typed by `GridCaseReader` and returning `GridCase` values,
@@ -22,6 +27,8 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from grids.field import WorkerGrid, worker_grids
+from grids.geometry import GridHit, grid_locate
 from grids.selectors import (
     GridCounts,
     grid_active_in_village,
@@ -39,10 +46,11 @@ from grids.selectors.stats import (
 )
 
 __all__ = [
-    "GridCase", "GridCaseReader", "GridCounts", "GridCoverage", "ScreeningCompliance", "WorkerPresence",
-    "grid_active_in_village", "grid_case_reader", "grid_queryset", "register_grid_case_reader",
-    "unscoped_active_grid_ids_by_village", "unscoped_grid_counts_by_region", "unscoped_grid_coverage_by_region",
-    "unscoped_screening_compliance_by_region", "unscoped_worker_presence_by_region",
+    "GridCase", "GridCaseCounter", "GridCaseReader", "GridCounts", "GridCoverage", "GridHit", "ScreeningCompliance",
+    "WorkerGrid", "WorkerPresence", "grid_active_in_village", "grid_case_counter", "grid_case_reader", "grid_locate",
+    "grid_queryset", "register_grid_case_counter", "register_grid_case_reader", "unscoped_active_grid_ids_by_village",
+    "unscoped_grid_counts_by_region", "unscoped_grid_coverage_by_region", "unscoped_screening_compliance_by_region",
+    "unscoped_worker_presence_by_region", "worker_grids",
 ]
 
 
@@ -68,7 +76,15 @@ class GridCaseReader(Protocol):
         ...
 
 
+class GridCaseCounter(Protocol):
+    def __call__(self, *, scope, grid_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
+        """(open, overdue) cases per grid id in `grid_ids` (every grid when None), inside
+        `scope`; grids with none may be missing."""
+        ...
+
+
 _readers: dict[str, GridCaseReader] = {}
+_counters: dict[str, GridCaseCounter] = {}
 
 
 def register_grid_case_reader(reader: GridCaseReader) -> None:
@@ -81,3 +97,15 @@ def grid_case_reader() -> GridCaseReader:
     if reader is None:
         raise ImproperlyConfigured("No grid case reader registered (the cases app registers one in ready()).")
     return reader
+
+
+def register_grid_case_counter(counter: GridCaseCounter) -> None:
+    """Called once by the app that owns cases, from its AppConfig.ready() (the grid map)."""
+    _counters["cases"] = counter
+
+
+def grid_case_counter() -> GridCaseCounter:
+    counter = _counters.get("cases")
+    if counter is None:
+        raise ImproperlyConfigured("No grid case counter registered (the cases app registers one in ready()).")
+    return counter

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grids import fieldwork_views, manage_views, people_views, transfer_views, views
+from grids import fieldwork_views, manage_views, map_views, people_views, transfer_views, views
 
 app_name = "grids"
 urlpatterns = [
@@ -33,4 +33,9 @@ urlpatterns += [
     path("transfer/", transfer_views.transfer, name="transfer"),
     path("transfer/apply/", transfer_views.transfer_apply, name="transfer_apply"),
     path("transfer/export/<str:kind>.<str:fmt>", transfer_views.transfer_export, name="transfer_export"),
+]
+# The grid map (grids/map_views.py).
+urlpatterns += [
+    path("map/", map_views.grid_map, name="map"),
+    path("map/data/", map_views.grid_map_data, name="map_data"),
 ]

@@ -14,19 +14,22 @@ from governance.scoping import Scope, request_scope
 from grids.contract import grid_case_reader
 from grids.selectors import GRID_CASES_LIMIT, grid_get, grid_list_current
 
-# disputes.models.Channel.GRID, spelled out: grids may not import disputes.
-GRID_CHANNEL = "grid"
+
+def _url(name: str) -> str | None:
+    """A page of the cases app by name (grids may not import it); None until it is wired."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 def _intake_url(grid_id: int | None) -> str | None:
-    """Link to the intake page preset for grid reporting (and for one grid when given);
-    None until the intake page is wired."""
-    try:
-        base = reverse("disputes:intake")
-    except NoReverseMatch:
+    """Link to the phone's field report (现场上报), preset for one grid when given; the report
+    becomes a case with channel 网格上报 in a grid the worker holds."""
+    base = _url("disputes:field_report")
+    if base is None:
         return None
-    query = f"?channel={GRID_CHANNEL}"
-    return f"{base}{query}&grid={grid_id}" if grid_id is not None else base + query
+    return f"{base}?grid={grid_id}" if grid_id is not None else base
 
 
 def _render_grids(request: HttpRequest, scope: Scope, grids, selected=None) -> HttpResponse:
@@ -40,6 +43,7 @@ def _render_grids(request: HttpRequest, scope: Scope, grids, selected=None) -> H
             "selected": selected,
             "cases": cases,
             "cases_limit": GRID_CASES_LIMIT,
+            "reports_url": _url("disputes:field_reports"),
             # The big button presets the grid when there is only one to choose from.
             "intake_url": _intake_url(selected.pk if selected is not None else (
                 grids[0].pk if len(grids) == 1 else None)),

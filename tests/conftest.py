@@ -24,6 +24,15 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _grid_index_fresh():
+    """Point in grid keeps its index for a few seconds between version reads; a test's rolled
+    back grids must not answer the next test's lookups (grids/geometry.py)."""
+    from grids.geometry import index_invalidate
+
+    index_invalidate()
+
+
 @pytest.fixture
 def tree(db) -> RegionTree:
     return RegionTree()

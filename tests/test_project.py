@@ -187,8 +187,13 @@ MANAGER_ROOMS = ("selectors", "services", "sweep", "sweep_assists", "deadlines",
 
 
 def _may_use_managers(rel: str) -> bool:
+    """In a room: `<app>/<room>.py` or `<app>/<room>/…`; a module named `<topic>_selectors`
+    is a selectors room of its own (grids/map_selectors.py beside grids/selectors.py)."""
     parts = rel.split("/")
-    return len(parts) >= 2 and parts[1].removesuffix(".py") in MANAGER_ROOMS
+    if len(parts) < 2:
+        return False
+    room = parts[1].removesuffix(".py")
+    return room in MANAGER_ROOMS or room.endswith("_selectors")
 
 
 ESCAPE_PREFIXES = ("unscoped_", "dangerously_")
@@ -247,6 +252,7 @@ def test_scoped_tables_are_read_only_through_selectors_and_services():
 
 def test_manager_rooms_are_the_selectors_services_sweep_and_deadlines():
     assert _may_use_managers("disputes/selectors/cases.py") and _may_use_managers("grids/selectors.py")
+    assert _may_use_managers("grids/map_selectors.py") and not _may_use_managers("grids/geometry.py")
     assert _may_use_managers("disputes/services/intake.py") and _may_use_managers("disputes/sweep.py")
     assert _may_use_managers("disputes/sweep_assists.py") and not _may_use_managers("disputes/sweeper.py")
     assert not _may_use_managers("disputes/views.py") and not _may_use_managers("disputes/contract.py")
@@ -689,7 +695,8 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     for name in ("vendor/tabler/css/tabler.min.css", "vendor/tabler/js/tabler.min.js",
-                 "vendor/htmx/htmx.min.js", "vendor/echarts/echarts.min.js"):
+                 "vendor/htmx/htmx.min.js", "vendor/echarts/echarts.min.js", "vendor/leaflet/leaflet.js",
+                 "vendor/leaflet/leaflet.css", "vendor/leaflet/images/layers.png"):
         assert name in manifest, name
     assert not any(path.startswith("vendor/tabler/libs/") for path in manifest)
 

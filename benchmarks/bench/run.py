@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from benchmarks.bench import figures
+from benchmarks.bench.grids import grids as grid_figures
 from benchmarks.bench.harness import Bench
 from benchmarks.bench.report import BenchReport
 from benchmarks.bench.sweep import sweep as overdue_sweep
@@ -26,6 +27,7 @@ SECTIONS = {
     "dashboard": "dashboard page api",
     "sweep": "sweep overdue",
     "assessment": "assessment",
+    "grids": "grids point map",
 }
 
 
@@ -73,6 +75,8 @@ def _bench_run(*, repeat: int, warmup: int, log: Callable[[str], None], sweep: b
             bench.skip("overdue sweep", "--no-sweep")
     if wanted("assessment"):
         figures.assessment(bench)
+    if wanted("grids"):
+        grid_figures(bench, actors)
     return bench.report
 
 

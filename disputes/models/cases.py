@@ -83,10 +83,19 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(state__in=TIMED_STATES)
 
 
+class CategoryKind(models.TextChoices):
+    """What a category describes. A dispute is between parties, so a case needs at least one;
+    an incident or hazard (a broken street light, pollution) may have none (docs/field-reports.md)."""
+
+    DISPUTE = "dispute", _("矛盾纠纷")
+    INCIDENT = "incident", _("事件/隐患")
+
+
 class Category(BaseModel):
     """Two-level dispute taxonomy (seeded from DOMAIN.md, editable by administrators).
 
-    `standard_code` maps to GB/T 31000 code tables once they are available.
+    `standard_code` maps to GB/T 31000 code tables once they are available. `kind` decides
+    whether a case of this category needs a party (a leaf's own kind counts).
     """
 
     code = models.CharField(_("编码"), max_length=20, unique=True)
@@ -95,6 +104,7 @@ class Category(BaseModel):
         "self", verbose_name=_("上级分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     standard_code = models.CharField(_("标准代码映射"), max_length=20, blank=True)
+    kind = models.CharField(_("性质"), max_length=16, choices=CategoryKind.choices, default=CategoryKind.DISPUTE)
     is_active = models.BooleanField(_("启用"), default=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
 

@@ -23,6 +23,7 @@ from disputes.models import (
     CaseParty,
     CaseState,
     Category,
+    CategoryKind,
     Channel,
     Gender,
     IdType,
@@ -43,7 +44,7 @@ from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Region, RegionLevel, Role, User
 from governance.scoping import scope_for
 from governance.workdays import SHANGHAI
-from grids.contract import grid_active_in_village
+from grids.contract import grid_active_in_village, grid_locate
 
 # --- Inputs -------------------------------------------------------------------------------------
 
@@ -118,10 +119,14 @@ def _next_case_number(township_code: str, day: dt.date) -> str:
     raise Conflict(_("案件编号生成繁忙，请稍后重试"), code="busy")
 
 
-def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str]) -> list[dict[str, Any]]:
+def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str], *,
+                       required: bool = True) -> list[dict[str, Any]]:
+    """The parties' rows; at least one unless `required` is False (an incident or hazard:
+    `CategoryKind.INCIDENT`)."""
     rows: list[dict[str, Any]] = []
     if not parties:
-        errors["parties"] = _("至少登记一名当事人")
+        if required:
+            errors["parties"] = _("矛盾纠纷至少登记一名当事人（事件、隐患类可不填）")
         return rows
     for index, party in enumerate(parties):
         prefix = f"parties[{index}]"
@@ -251,6 +256,18 @@ def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.date
     return fields
 
 
+def _grid_at(scope, fields: dict[str, Any], village: Region, errors: dict[str, str]) -> int | None:
+    """Point in grid: the grid whose boundary holds the case's coordinates, when it lies in the
+    chosen village (a grid chosen on the form wins: the clerk's override). A point outside
+    the county is an error on the coordinates."""
+    try:
+        hit = grid_locate(scope=scope, lng=fields["longitude"], lat=fields["latitude"], field="latitude")
+    except InvalidInput as exc:
+        errors.update(exc.extra["fields"])
+        return None
+    return hit.grid_id if hit is not None and hit.village_id == village.pk else None
+
+
 def _idempotent_result(existing: Case, actor: User) -> Case:
     if existing.registered_by_id != actor.pk:
         raise Conflict(_("提交标识已被使用"), code="duplicate_submit")
@@ -306,6 +323,7 @@ def case_register(
     related_to_ids: Sequence[int] = (),
     duplicate_of_id: int | None = None,
     attachments: Sequence[Any] = (),
+    origin: dict[str, Any] | None = None,
 ) -> Case:
     """一窗受理: register a case at the actor's center, with the files brought to the window
     (`attachments`, uploaded files). The same submit token twice returns the first case
@@ -316,12 +334,14 @@ def case_register(
     file reached storage, the stored files are deleted before the error propagates and the
     transaction rolls back (the same guarantee `attachment_add` gives for one file); a caller
     that wraps this in a larger transaction owns the files if its own later step fails.
+
+    `origin` (plain values: a field report's patrol, say) is kept on the register event.
     """
     stored: list[Attachment] = []
     try:
         return _case_register(actor=actor, data=data, parties=parties, submit_token=submit_token,
                               related_to_ids=related_to_ids, duplicate_of_id=duplicate_of_id,
-                              attachments=attachments, stored=stored)
+                              attachments=attachments, stored=stored, origin=origin or {})
     except BaseException:
         for attachment in stored:
             attachment.file.delete(save=False)
@@ -330,7 +350,7 @@ def case_register(
 
 def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], submit_token: str | None,
                    related_to_ids: Sequence[int], duplicate_of_id: int | None, attachments: Sequence[Any],
-                   stored: list[Attachment]) -> Case:
+                   stored: list[Attachment], origin: dict[str, Any]) -> Case:
     scope = scope_for(actor)
     permissions.require_role(user=actor, action="register")
     submit_token = (submit_token or "").strip() or None
@@ -365,7 +385,10 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
         grid_id = grid_active_in_village(grid_id=data.grid_id, village_id=village.pk)
         if grid_id is None:
             errors["grid_id"] = _("网格不属于所选村(社区)")
-    party_rows = _validated_parties(parties, errors)
+    elif fields.get("latitude") is not None and fields.get("longitude") is not None:
+        grid_id = _grid_at(scope, fields, village, errors)
+    category = fields.get("category")
+    party_rows = _validated_parties(parties, errors, required=category is None or category.kind != CategoryKind.INCIDENT)
     if len(attachments) > INTAKE_ATTACHMENTS_MAX:
         errors["attachments"] = _("登记时最多上传%(n)s个附件，其余请在案件页面上传") % {"n": INTAKE_ATTACHMENTS_MAX}
     else:
@@ -424,7 +447,8 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
     event = event_build(
         case_id=case.pk, actor=actor, action="register", from_state="", to_state=case.state, now=now,
         data={"channel": channel, "parties": len(party_rows), "related_to": [c.pk for c in linked],
-              "duplicate_of": duplicate_of_id, **({"external_id": case.external_id} if case.external_id else {})},
+              "duplicate_of": duplicate_of_id, **({"external_id": case.external_id} if case.external_id else {}),
+              **origin},
     )
     event.save(force_insert=True)
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)

@@ -94,7 +94,9 @@ def _village(village_id, errors: dict[str, str]) -> Region | None:
     return village
 
 
-def _photos(photos: Sequence, errors: dict[str, str]) -> list[CheckedFile]:
+def photos_check(photos: Sequence, errors: dict[str, str]) -> list[CheckedFile]:
+    """Photos only (by content), at most PHOTOS_MAX, each within ATTACHMENT_MAX_BYTES; the first
+    problem goes to errors["photos"]. Residents' reports and grid workers' field reports."""
     photos = [photo for photo in photos if photo]
     if len(photos) > PHOTOS_MAX:
         errors["photos"] = _("最多上传%(n)s张照片") % {"n": PHOTOS_MAX}
@@ -149,7 +151,7 @@ def case_submit_public(
     if people and people[0].role != PartyRole.APPLICANT:
         errors["parties[0].role"] = _("当事人类型无效")
     party_rows = _validated_parties(people, errors)
-    checked = _photos(photos, errors)
+    checked = photos_check(photos, errors)
     if errors:
         raise InvalidInput(_("提交信息有误，请检查标注的项目"), extra={"fields": errors})
 

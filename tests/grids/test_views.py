@@ -56,19 +56,20 @@ def test_mine_lists_current_grids_and_their_cases(client, tree, worker_setup):
     assert "已登记" in body
 
 
-def test_mine_report_button_links_to_intake_for_the_grid(client, tree, worker_setup):
+def test_mine_report_button_links_to_the_field_report_for_the_grid(client, tree, worker_setup):
     worker, _, mine, _ = worker_setup
     client.force_login(worker)
 
     body = client.get(reverse("grids:mine")).content.decode()
 
     try:
-        intake = reverse("disputes:intake")
-    except NoReverseMatch:  # intake page not wired yet: the button is hidden, not broken
+        report = reverse("disputes:field_report")
+    except NoReverseMatch:  # field report not wired: the button is hidden, not broken
         assert 'data-testid="report-event"' not in body
     else:
-        assert f'href="{intake}?channel=grid&amp;grid={mine.pk}"' in body
+        assert f'href="{report}?grid={mine.pk}"' in body
         assert "上报事件" in body
+        assert f'href="{reverse("disputes:field_reports")}"' in body
 
 
 def test_mine_hides_cases_of_another_township_even_in_an_assigned_grid(client, tree):
@@ -176,7 +177,7 @@ def test_mine_with_two_grids_offers_one_report_button_per_grid(client, tree, wor
 
     body = client.get(reverse("grids:mine")).content.decode()
 
-    intake = reverse("disputes:intake")
-    assert f'href="{intake}?channel=grid" data-testid="report-event"' in body
-    assert f'href="{intake}?channel=grid&amp;grid={mine.pk}"' in body
-    assert f'href="{intake}?channel=grid&amp;grid={second.pk}"' in body
+    report = reverse("disputes:field_report")
+    assert f'href="{report}" data-testid="report-event"' in body
+    assert f'href="{report}?grid={mine.pk}"' in body
+    assert f'href="{report}?grid={second.pk}"' in body
