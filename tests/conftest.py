@@ -50,8 +50,9 @@ def _seed_reference_data() -> None:
     for name in ("0004_default_escalation_policies", "0011_rules_loop_policy"):
         seed(name)
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
-                   "disputes.migrations.0005_role_permissions"):
+                   "disputes.migrations.0005_role_permissions", "partybuilding.migrations.0002_role_permissions"):
         importlib.import_module(module).forwards(apps, None)
+    importlib.import_module("partybuilding.migrations.0003_rhythm_rules").seed(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,0 +1,6 @@
+
+
+app_name = "partybuilding"
+urlpatterns = [
+
+]
