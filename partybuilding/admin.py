@@ -18,6 +18,8 @@ from partybuilding.models import (
     PartyOrganisation,
     ResidentUnit,
     RhythmRule,
+    StarCriterion,
+    StarRating,
 )
 
 PATH_FIELDS = ("city", "county", "township", "village")
@@ -109,3 +111,16 @@ class FundExpenseAdmin(ReadOnlyAdmin):
     list_display = ("purpose", "fund", "amount", "spent_on", "state", "submitted_by", "decided_by")
     list_select_related = ("fund__region", "submitted_by", "decided_by")
     list_filter = ("state",)
+
+
+@admin.register(StarCriterion)
+class StarCriterionAdmin(admin.ModelAdmin):
+    list_display = ("name", "applies_to", "max_points", "position", "is_active")
+    list_filter = ("applies_to", "is_active")
+
+
+@admin.register(StarRating)
+class StarRatingAdmin(ReadOnlyAdmin):
+    list_display = ("year", "organisation", "unit", "total", "stars", "previous_stars")
+    list_select_related = ("organisation", "unit")
+    list_filter = ("year", "stars")

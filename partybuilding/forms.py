@@ -10,7 +10,7 @@ from governance.forms import StyledForm
 from governance.models import RegionLevel
 from governance.scoping import Scope
 from partybuilding import selectors
-from partybuilding.models import ActivityKind, Gender, MemberKind, PartyGroupKind, ResidentUnitKind
+from partybuilding.models import ActivityKind, Gender, GradedKind, MemberKind, PartyGroupKind, ResidentUnitKind
 from partybuilding.models.organisation import OrganisationLevel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -136,3 +136,27 @@ class PartTimeForm(StyledForm):
 
 class ImportForm(StyledForm):
     file = forms.FileField(label=_("党员名册(.xlsx 或 .csv)"))
+
+
+class StarForm(StyledForm):
+    """Rate one organisation of `kind`: the subject, the year and points per criterion."""
+
+    subject_id = forms.TypedChoiceField(label=_("评星对象"), coerce=int)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, scope: Scope, kind: str, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == GradedKind.PARTY_ORGANISATION:
+            subjects = selectors.organisation_list(scope=scope).values_list("pk", "name")
+        else:
+            subjects = selectors.unit_list(scope=scope).filter(kind=ResidentUnitKind.SOCIAL).values_list("pk", "name")
+        self.fields["subject_id"].choices = list(subjects)
+        for criterion in criteria:
+            self.fields[f"c_{criterion.pk}"] = forms.IntegerField(
+                label=f"{criterion.name}（{criterion.max_points}）", min_value=0, max_value=criterion.max_points)
+        for name, field in self.fields.items():
+            if name.startswith("c_"):
+                field.widget.attrs["class"] = "form-control"
+
+    def scores(self) -> dict[int, int]:
+        return {int(name[2:]): value for name, value in self.cleaned_data.items() if name.startswith("c_")}

@@ -19,6 +19,7 @@ ACTIONS = {
     "fund_set": frozenset({Role.LEADER, Role.ADMINISTRATOR}),
     "expense_submit": frozenset({Role.LEADER, Role.ADMINISTRATOR, Role.DISPATCHER}),
     "expense_decide": frozenset({Role.LEADER, Role.ADMINISTRATOR}),
+    "star_rate": frozenset({Role.LEADER, Role.ADMINISTRATOR}),
 }
 
 

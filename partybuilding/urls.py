@@ -14,4 +14,5 @@ urlpatterns = [
     path("funds/", views.funds, name="funds"),
     path("funds/expenses/<int:expense_id>/decide/", views.expense_decide, name="expense_decide"),
     path("stats/", views.stats_page, name="stats"),
+    path("stars/", views.stars, name="stars"),
 ]

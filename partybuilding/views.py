@@ -23,7 +23,7 @@ from governance.permissions import can, require
 from governance.scoping import request_scope
 from partybuilding import forms, selectors, services
 from partybuilding.exports import stats_workbook
-from partybuilding.models import ExpenseState, PartyGroupKind
+from partybuilding.models import ExpenseState, GradedKind, PartyGroupKind
 from partybuilding.selectors import stats
 
 WEEKDAYS = [gettext_lazy("一"), gettext_lazy("二"), gettext_lazy("三"), gettext_lazy("四"), gettext_lazy("五"),
@@ -251,3 +251,30 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         return response
     return render(request, "partybuilding/stats.html", {
         "stats": result, "levels": levels, "months": [_("%(m)s月") % {"m": m} for m in range(1, 13)]})
+
+
+@page_errors
+def stars(request: HttpRequest) -> HttpResponse:
+    """Star grading (评星晋级): the ratings with their history, and rating an organisation."""
+    scope = request_scope(request)
+    require(scope, "partybuilding.view")
+    kind = request.GET.get("kind")
+    kind = kind if kind in GradedKind.values else GradedKind.PARTY_ORGANISATION
+    criteria = selectors.star_criteria(kind=kind)
+    form = forms.StarForm(request.POST or None, scope=scope, kind=kind, criteria=criteria,
+                          initial={"year": stats.default_year()})
+    if request.method == "POST" and form.is_valid():
+        subject = {"organisation_id" if kind == GradedKind.PARTY_ORGANISATION else "unit_id":
+                   form.cleaned_data["subject_id"]}
+        try:
+            rating = services.star_rate(actor=request.user, year=form.cleaned_data["year"], scores=form.scores(),
+                                        **subject)
+        except ApplicationError as exc:
+            forms.apply_error(form, exc)
+        else:
+            messages.success(request, _("已评定为 %(n)s 星") % {"n": rating.stars})
+            return redirect(f"{reverse('partybuilding:stars')}?kind={kind}")
+    return render(request, "partybuilding/stars.html", {
+        "page": paginate(request, selectors.star_rating_list(scope=scope)), "form": form, "kind": kind,
+        "kinds": GradedKind.choices, "can_rate": can(scope, "partybuilding.star_rate"),
+    })

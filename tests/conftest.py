@@ -52,7 +52,8 @@ def _seed_reference_data() -> None:
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
                    "disputes.migrations.0005_role_permissions", "partybuilding.migrations.0002_role_permissions"):
         importlib.import_module(module).forwards(apps, None)
-    importlib.import_module("partybuilding.migrations.0003_rhythm_rules").seed(apps, None)
+    for module in ("partybuilding.migrations.0003_rhythm_rules", "partybuilding.migrations.0005_star_criteria"):
+        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -177,7 +177,7 @@ SCOPED_MODELS = {
     "disputes": {"Case", "CaseParty", "CaseAssignment", "CaseEvent"},
     "grids": {"Grid", "GridWorkerAssignment"},
     "partybuilding": {"PartyOrganisation", "PartyGroup", "PartyMember", "ResidentUnit", "PartTimeMember",
-                      "JointAgreement", "JointMeeting", "Activity", "PartyFund", "FundExpense"},
+                      "JointAgreement", "JointMeeting", "Activity", "PartyFund", "FundExpense", "StarRating"},
 }
 MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
 # The rooms of an app that may use its own scoped models' managers: reads in selectors, writes

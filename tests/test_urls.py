@@ -89,6 +89,7 @@ EXPECTED = [
     ("partybuilding:funds", "party/funds/", "partybuilding.views.funds"),
     ("partybuilding:expense_decide", "party/funds/expenses/<int:expense_id>/decide/", "partybuilding.views.expense_decide"),
     ("partybuilding:stats", "party/stats/", "partybuilding.views.stats_page"),
+    ("partybuilding:stars", "party/stars/", "partybuilding.views.stars"),
     ("home", "", "governance.views.home"),
     ("login", "login/", "governance.auth.LoginView"),
     ("logout", "logout/", "governance.auth.LogoutView"),

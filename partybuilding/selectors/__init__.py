@@ -26,6 +26,8 @@ from partybuilding.models import (
     ResidentUnit,
     RhythmPeriod,
     RhythmRule,
+    StarCriterion,
+    StarRating,
 )
 
 
@@ -190,3 +192,13 @@ def rhythm_reminders(*, scope: Scope, group_ids: Iterable[int] | None = None,
 
 def pending_expense_count(*, scope: Scope) -> int:
     return scope.filter(FundExpense.objects.filter(state=ExpenseState.PENDING)).count()
+
+
+def star_rating_list(*, scope: Scope) -> QuerySet[StarRating]:
+    """Ratings inside the scope, newest year first, with their subject (history included)."""
+    return scope.filter(StarRating.objects.select_related("organisation", "unit", "region", "rated_by")).order_by(
+        "-year", "region__code", "id")
+
+
+def star_criteria(*, kind: str) -> list[StarCriterion]:
+    return list(StarCriterion.objects.filter(applies_to=kind, is_active=True))
