@@ -160,3 +160,42 @@ class StarForm(StyledForm):
 
     def scores(self) -> dict[int, int]:
         return {int(name[2:]): value for name, value in self.cleaned_data.items() if name.startswith("c_")}
+
+
+class GroupChangeForm(StyledForm):
+    grid_ids = forms.TypedMultipleChoiceField(label=_("覆盖网格"), coerce=int,
+                                              widget=forms.SelectMultiple(attrs={"size": 8}))
+    leader_id = forms.TypedChoiceField(label=_("党小组长"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, scope: Scope, group, **kwargs):
+        kwargs.setdefault("initial", {"grid_ids": [g.pk for g in group.grids.all()], "leader_id": group.leader_id})
+        super().__init__(*args, **kwargs)
+        self.fields["grid_ids"].choices = _grid_choices(scope)
+        self.fields["leader_id"].choices = [("", "---------"), *selectors.member_list(
+            scope=scope, group_id=group.pk).values_list("pk", "name")]
+
+
+class AgreementForm(StyledForm):
+    organisation_id = forms.TypedChoiceField(label=_("社区党组织"), coerce=int)
+    unit_ids = forms.TypedMultipleChoiceField(label=_("共建单位"), coerce=int)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+    commitments = forms.CharField(label=_("共建事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    scan = forms.FileField(label=_("协议扫描件"), required=False)
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_id"].choices = list(selectors.organisation_list(scope=scope).values_list("pk", "name"))
+        self.fields["unit_ids"].choices = list(selectors.unit_list(scope=scope).values_list("pk", "name"))
+
+
+class MeetingForm(StyledForm):
+    organisation_id = forms.TypedChoiceField(label=_("社区党组织"), coerce=int)
+    held_on = forms.DateField(label=_("会议日期"), widget=DATE)
+    attendees = forms.CharField(label=_("参会人员"), widget=forms.Textarea(attrs={"rows": 2}))
+    decisions = forms.CharField(label=_("议定事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_id"].choices = list(selectors.organisation_list(scope=scope).values_list("pk", "name"))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.group_list, name="groups"),
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<int:group_id>/", views.group_detail, name="group"),
+    path("groups/<int:group_id>/change/", views.group_change, name="group_change"),
     path("groups/<int:group_id>/members/new/", views.member_add, name="member_add"),
     path("groups/<int:group_id>/activities/new/", views.activity_log, name="activity_log"),
     path("members/import/", views.member_import, name="member_import"),

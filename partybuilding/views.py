@@ -151,6 +151,17 @@ def activity_log(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @page_errors
+def group_change(request: HttpRequest, group_id: int) -> HttpResponse:
+    def save(group, data) -> str:
+        services.group_change(actor=request.user, group_id=group.pk, grid_ids=data["grid_ids"],
+                              leader_id=data["leader_id"], note=data["note"])
+        return _("已保存变更")
+
+    return _group_form_page(request, group_id, action="partybuilding.group_manage", form_class=forms.GroupChangeForm,
+                            save=save, title=_("调整党小组"))
+
+
+@page_errors
 def member_import(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     require(scope, "partybuilding.member_manage")
@@ -169,28 +180,41 @@ def member_import(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "partybuilding/import.html", form, {"row_errors": row_errors})
 
 
+# name → (form, service, success message) of the units page's forms.
+UNIT_FORMS = {
+    "unit": (forms.UnitForm, "unit_create", gettext_lazy("已登记驻区单位")),
+    "term": (forms.PartTimeForm, "part_time_member_add", gettext_lazy("已登记兼职委员")),
+    "agreement": (forms.AgreementForm, "agreement_create", gettext_lazy("已登记共建协议")),
+    "meeting": (forms.MeetingForm, "meeting_record", gettext_lazy("已记录联席会议")),
+}
+UNIT_FORM_TITLES = {"unit": gettext_lazy("登记驻区单位"), "term": gettext_lazy("登记兼职委员"),
+                    "agreement": gettext_lazy("登记共建协议"), "meeting": gettext_lazy("记录党建联席会议")}
+
+
 @page_errors
 def units(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     require(scope, "partybuilding.view")
-    unit_form = forms.UnitForm(request.POST if "unit" in request.POST else None, scope=scope)
-    term_form = forms.PartTimeForm(request.POST if "term" in request.POST else None, scope=scope)
-    if request.method == "POST":
-        try:
-            if unit_form.is_bound and unit_form.is_valid():
-                services.unit_create(actor=request.user, **unit_form.cleaned_data)
-                messages.success(request, _("已登记驻区单位"))
+    # Four forms on one page; the submit button's name says which one was posted.
+    posted = {name: request.POST if name in request.POST else None for name in UNIT_FORMS}
+    bound = {name: form_class(posted[name], request.FILES if name == "agreement" else None, scope=scope)
+             for name, (form_class, _service, _message) in UNIT_FORMS.items()}
+    for name, form in bound.items():
+        if form.is_bound and form.is_valid():
+            _form_class, service, message = UNIT_FORMS[name]
+            try:
+                getattr(services, service)(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                forms.apply_error(form, exc)
+            else:
+                messages.success(request, message)
                 return redirect("partybuilding:units")
-            if term_form.is_bound and term_form.is_valid():
-                services.part_time_member_add(actor=request.user, **term_form.cleaned_data)
-                messages.success(request, _("已登记兼职委员"))
-                return redirect("partybuilding:units")
-        except ApplicationError as exc:
-            forms.apply_error(unit_form if unit_form.is_bound else term_form, exc)
     return render(request, "partybuilding/units.html", {
         "page": paginate(request, selectors.unit_list(scope=scope)),
         "terms": selectors.part_time_member_list(scope=scope)[:50],
-        "unit_form": unit_form, "term_form": term_form, "can_manage": can(scope, "partybuilding.unit_manage"),
+        "agreements": selectors.agreement_list(scope=scope)[:20], "meetings": selectors.meeting_list(scope=scope)[:20],
+        "forms": [(name, bound[name], UNIT_FORM_TITLES[name]) for name in UNIT_FORMS],
+        "can_manage": can(scope, "partybuilding.unit_manage"),
     })
 
 

@@ -82,6 +82,7 @@ EXPECTED = [
     ("partybuilding:groups", "party/", "partybuilding.views.group_list"),
     ("partybuilding:group_create", "party/groups/new/", "partybuilding.views.group_create"),
     ("partybuilding:group", "party/groups/<int:group_id>/", "partybuilding.views.group_detail"),
+    ("partybuilding:group_change", "party/groups/<int:group_id>/change/", "partybuilding.views.group_change"),
     ("partybuilding:member_add", "party/groups/<int:group_id>/members/new/", "partybuilding.views.member_add"),
     ("partybuilding:activity_log", "party/groups/<int:group_id>/activities/new/", "partybuilding.views.activity_log"),
     ("partybuilding:member_import", "party/members/import/", "partybuilding.views.member_import"),

@@ -18,6 +18,8 @@ from partybuilding.models import (
     Activity,
     ExpenseState,
     FundExpense,
+    JointAgreement,
+    JointMeeting,
     PartTimeMember,
     PartyFund,
     PartyGroup,
@@ -202,3 +204,11 @@ def star_rating_list(*, scope: Scope) -> QuerySet[StarRating]:
 
 def star_criteria(*, kind: str) -> list[StarCriterion]:
     return list(StarCriterion.objects.filter(applies_to=kind, is_active=True))
+
+
+def agreement_list(*, scope: Scope) -> QuerySet[JointAgreement]:
+    return scope.filter(JointAgreement.objects.select_related("organisation").prefetch_related("units"))
+
+
+def meeting_list(*, scope: Scope) -> QuerySet[JointMeeting]:
+    return scope.filter(JointMeeting.objects.select_related("organisation"))

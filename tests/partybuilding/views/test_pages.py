@@ -9,7 +9,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from governance.models import Role
-from partybuilding.models import Activity, ActivityKind, FundExpense, PartyGroup, PartyMember, ResidentUnit
+from partybuilding.models import (
+    Activity,
+    ActivityKind,
+    FundExpense,
+    JointAgreement,
+    JointMeeting,
+    PartyGroup,
+    PartyMember,
+    ResidentUnit,
+)
 from tests.factories import GridFactory
 from tests.partybuilding.factories import grids, group, keeper, member, organisation
 
@@ -157,3 +166,37 @@ def test_member_import_page_reports_row_errors_and_saves_nothing(tree, two_towns
                                      {"file": SimpleUploadedFile("members.csv", csv)})
     body = response.content.decode()
     assert "第 3 行：与第 2 行重复" in body and PartyMember.objects.count() == 0
+
+
+def test_group_change_page_sets_the_leader_and_keeps_history(tree, two_towns):
+    user, mine, other = two_towns
+    person = member(user, mine, name="组长甲")
+    client = client_for(user)
+    grid_ids = list(mine.grids.values_list("pk", flat=True))
+    response = client.post(reverse("partybuilding:group_change", args=[mine.pk]),
+                           {"grid_ids": grid_ids, "leader_id": person.pk, "note": "选举"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.leader == person
+    assert list(mine.changes.values_list("note", "leader_name"))[0] == ("选举", "组长甲")
+    assert client.get(reverse("partybuilding:group_change", args=[other.pk])).status_code == 404
+
+
+def test_units_page_records_an_agreement_and_a_meeting(tree):
+    user = keeper(tree.town_a1)
+    org = organisation(user, tree.village_a1x)
+    client = client_for(user)
+    client.post(reverse("partybuilding:units"), {"unit": "1", "name": "区税务局", "kind": "organ",
+                                                  "region_id": tree.village_a1x.pk})
+    unit = ResidentUnit.objects.get()
+    scan = SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = client.post(reverse("partybuilding:units"), {
+        "agreement": "1", "organisation_id": org.pk, "unit_ids": [unit.pk], "signed_on": "2026-01-02",
+        "commitments": "共建志愿服务", "scan": scan})
+    assert response.status_code == 302
+    assert list(JointAgreement.objects.get().units.all()) == [unit]
+    client.post(reverse("partybuilding:units"), {"meeting": "1", "organisation_id": org.pk, "held_on": "2026-01-03",
+                                                  "attendees": "委员", "decisions": "定清单"})
+    assert JointMeeting.objects.get().decisions == "定清单"
+    body = client_for(keeper(tree.town_b1)).get(reverse("partybuilding:units")).content.decode()
+    assert "共建志愿服务" not in body and "定清单" not in body
