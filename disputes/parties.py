@@ -10,35 +10,25 @@
   permanent residence card (18 digits from 9) carries the same MOD 11-2 check character as
   the resident ID. Gender and birth date are read from a mainland ID number
   (`id_number_facts`); for the other documents the clerk enters them.
-- Phones are parsed with `phonenumbers` for region CN (mobile or fixed line) and kept as
-  national digits (13812345678, 02912345678).
-- Values are encrypted with SM4 (GB/T 32907) in GCM mode — authenticated, a random 96-bit
-  nonce per value — under settings.PARTY_DATA_KEY (32 hex chars). Stored layout:
-  b"\\x01" (format version) + nonce (12) + ciphertext + tag (16).
-- Repeat parties are found through HMAC-SHA256(settings.PARTY_HASH_KEY, normalised value),
-  never through the plaintext.
+- Phones, encryption at rest (SM4-GCM), keyed lookup hashes (HMAC-SHA256) and the phone
+  mask are the kernel's `governance/personal_data.py` (partybuilding's members use them too).
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import os
 import re
 from dataclasses import dataclass
 
-import phonenumbers
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from django.conf import settings
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
 from governance import clock
 from governance.errors import InvalidInput
 
-_FORMAT_VERSION = b"\x01"
-_NONCE_BYTES = 12
-_TAG_BYTES = 16
+# Phones, encryption, hashes and the phone mask are the kernel's (governance/personal_data.py),
+# shared with partybuilding's members; re-exported here for the parties' callers.
+from governance.personal_data import decrypt, encrypt, keyed_hash, mask_phone, phone_validate  # noqa: F401
+
 _RIC_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 # Two-digit province codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).
 # 83 is the prefix of the residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民
@@ -152,60 +142,6 @@ def organisation_code_validate(value: str) -> str:
         raise InvalidInput(_("统一社会信用代码无效，请核对")) from None
 
 
-def phone_validate(value: str) -> str:
-    """National digits of a Chinese mobile or fixed-line number, or InvalidInput."""
-    raw = str(value or "").strip()
-    if not raw:
-        raise InvalidInput(_("请填写联系电话"))
-    try:
-        parsed = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(_("联系电话格式不正确")) from None
-    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput(_("联系电话格式不正确"))
-    kind = phonenumbers.number_type(parsed)
-    allowed = {
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    }
-    if kind not in allowed:
-        raise InvalidInput(_("请填写手机号码或固定电话"))
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return "".join(ch for ch in national if ch.isdigit())
-
-
-# --- Encryption and lookup hashes ----------------------------------------------------------------
-
-def _key() -> bytes:
-    key = bytes.fromhex(settings.PARTY_DATA_KEY)
-    if len(key) != 16:
-        raise ValueError("PARTY_DATA_KEY must be 32 hex characters (SM4 is a 128-bit cipher)")
-    return key
-
-
-def encrypt(plaintext: str) -> bytes:
-    nonce = os.urandom(_NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(_key()), modes.GCM(nonce)).encryptor()
-    body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
-    return _FORMAT_VERSION + nonce + body + encryptor.tag
-
-
-def decrypt(token: bytes | memoryview) -> str:
-    """Plaintext of `token`; raises cryptography's InvalidTag when it was tampered with."""
-    data = bytes(token)
-    if data[:1] != _FORMAT_VERSION:
-        raise ValueError("unknown party data format")
-    nonce = data[1:1 + _NONCE_BYTES]
-    body, tag = data[1 + _NONCE_BYTES:-_TAG_BYTES], data[-_TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(_key()), modes.GCM(nonce, tag)).decryptor()
-    return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
-
-
-def keyed_hash(normalised: str) -> str:
-    return hmac.new(settings.PARTY_HASH_KEY.encode("utf-8"), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
 def id_number_hash(value: str) -> str:
     return keyed_hash(id_number_normalise(value))
 
@@ -229,13 +165,6 @@ def mask_id_number(number: str) -> str:
     if len(number) <= 4:
         return "*" * len(number)
     return number[:1] + "*" * (len(number) - 3) + number[-2:]
-
-
-def mask_phone(digits: str) -> str:
-    """138****5678."""
-    if len(digits) <= 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 def protected_fields(*, id_number: str = "", phone: str = "") -> dict[str, object]:

@@ -257,6 +257,9 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "disputes.models.ReferralStatus",
         "ReferToEnum": "disputes.actions.REFER_KINDS",
         "ReferralResultEnum": "disputes.actions.REFERRAL_RESULTS",
+        "PartyGroupKindEnum": "partybuilding.models.PartyGroupKind",
+        "PartyMemberKindEnum": "partybuilding.models.MemberKind",
+        "PartyActivityKindEnum": "partybuilding.models.ActivityKind",
     },
 }
 

@@ -6,3 +6,15 @@ class PartybuildingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partybuilding"
     verbose_name = _("网格党建")
+    # Mounted by the kernel (governance/routing.py).
+    url_prefix = "party/"
+    urls_module = "partybuilding.urls"
+    api_urls_module = "partybuilding.api_urls"
+
+    def ready(self) -> None:
+        from governance.navigation import NavItem, register_nav
+        from governance.permissions import register_actions
+        from partybuilding.permissions import VIEWERS, registered_actions
+
+        register_actions(registered_actions())
+        register_nav(NavItem("partybuilding:groups", _("网格党建"), VIEWERS, order=60))

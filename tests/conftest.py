@@ -59,8 +59,11 @@ def _seed_reference_data() -> None:
     for name in ("0004_default_escalation_policies", "0011_rules_loop_policy"):
         seed(name)
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
-                   "grids.migrations.0006_role_permissions_fieldwork", "disputes.migrations.0005_role_permissions"):
+                   "grids.migrations.0006_role_permissions_fieldwork", "disputes.migrations.0005_role_permissions",
+                   "partybuilding.migrations.0002_role_permissions"):
         importlib.import_module(module).forwards(apps, None)
+    for module in ("partybuilding.migrations.0003_rhythm_rules", "partybuilding.migrations.0005_star_criteria"):
+        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

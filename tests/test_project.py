@@ -176,6 +176,8 @@ def test_templates_and_static_files_reference_no_external_assets():
 SCOPED_MODELS = {
     "disputes": {"Case", "CaseParty", "CaseAssignment", "CaseEvent"},
     "grids": {"Grid", "GridWorkerAssignment", "Patrol", "Screening", "HazardInspection", "Training"},
+    "partybuilding": {"PartyOrganisation", "PartyGroup", "PartyMember", "ResidentUnit", "PartTimeMember",
+                      "JointAgreement", "JointMeeting", "Activity", "PartyFund", "FundExpense", "StarRating"},
 }
 MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
 # The rooms of an app that may use its own scoped models' managers: reads in selectors, writes

@@ -1,1 +1,0 @@
-"""Models for partybuilding (see its issue; empty until then)."""
