@@ -118,9 +118,14 @@ def index_current() -> GridIndex:
 
 
 def index_invalidate(**_kwargs: Any) -> None:
-    """Re-read the version on the next lookup (a signal receiver: a grid saved or deleted)."""
-    global _checked_at
-    _checked_at = float("-inf")
+    """Rebuild on the next lookup (a signal receiver: a grid saved or deleted). The index is
+    dropped, not only re-versioned: two states of the table can share a version (same count,
+    same latest stamp, e.g. under a frozen clock or after a rollback), and this process's own
+    writes must always be seen."""
+    global _checked_at, _index
+    with _lock:
+        _checked_at = float("-inf")
+        _index = None
 
 
 def coordinate(value: Any, limit: int) -> float | None:

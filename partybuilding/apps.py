@@ -17,4 +17,4 @@ class PartybuildingConfig(AppConfig):
         from partybuilding.permissions import VIEWERS, registered_actions
 
         register_actions(registered_actions())
-        register_nav(NavItem("partybuilding:groups", _("网格党建"), VIEWERS, order=60))
+        register_nav(NavItem("partybuilding:groups", _("网格党建"), VIEWERS, order=65))

@@ -102,7 +102,8 @@ def test_worker_reports_with_photo_and_location_and_the_clerk_finds_it(make_page
     elapsed = time.monotonic() - started
 
     # then it is sent, and listed among the worker's reports with its state and handler
-    assert phone.url.endswith(reverse("disputes:field_reports")), phone.content()[:2000]
+    assert phone.url.endswith(reverse("disputes:field_reports")), phone.locator(
+        ".invalid-feedback, .alert, .is-invalid").all_inner_texts()
     report = phone.get_by_test_id("report").first
     assert "幸福路12号路灯不亮" in report.inner_text()
     assert "七一路街道综治中心" in report.get_by_test_id("report-handler").inner_text()
