@@ -1,7 +1,7 @@
 """Disputes API v1 routes (under /api/v1/). The paths are a published contract."""
 from django.urls import path
 
-from disputes import api, api_reference
+from disputes import api, api_field, api_reference
 
 app_name = "disputes_api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<int:id>/", api.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<int:id>/events/", api.CaseEventListApi.as_view(), name="case-events"),
     path("cases/<int:id>/parties/<int:party_id>/reveal/", api.PartyRevealApi.as_view(), name="party-reveal"),
+    path("field-reports/", api_field.FieldReportListCreateApi.as_view(), name="field-report-list"),
     path("case-hints/", api.CaseHintListApi.as_view(), name="case-hints"),
     path("categories/", api_reference.CategoryListApi.as_view(), name="category-list"),
     path("risk-grades/", api_reference.RiskGradeListApi.as_view(), name="risk-grade-list"),

@@ -21,6 +21,7 @@ EXPECTED = [
     ("disputes_api:case-detail", "api/v1/cases/<int:id>/", "disputes.api.CaseDetailApi"),
     ("disputes_api:case-events", "api/v1/cases/<int:id>/events/", "disputes.api.CaseEventListApi"),
     ("disputes_api:party-reveal", "api/v1/cases/<int:id>/parties/<int:party_id>/reveal/", "disputes.api.PartyRevealApi"),
+    ("disputes_api:field-report-list", "api/v1/field-reports/", "disputes.api_field.FieldReportListCreateApi"),
     ("disputes_api:case-hints", "api/v1/case-hints/", "disputes.api.CaseHintListApi"),
     ("disputes_api:category-list", "api/v1/categories/", "disputes.api_reference.CategoryListApi"),
     ("disputes_api:risk-grade-list", "api/v1/risk-grades/", "disputes.api_reference.RiskGradeListApi"),

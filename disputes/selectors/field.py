@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from disputes.models import (
@@ -48,21 +48,36 @@ def _handler(case: Case) -> str:
     return _("%(region)s综治中心") % {"region": case.owning_region.name}
 
 
-def field_reports_mine(*, scope: Scope, user_id: int, limit: int = FIELD_REPORTS_LIMIT) -> list[FieldReport]:
-    """The newest `limit` grid reports `user_id` registered, inside the scope, with who holds
-    each now (the lead unit of an open assignment, else the owning center). Two queries.
+def field_report_list(*, scope: Scope, user_id: int | None = None, grid_id: int | None = None) -> QuerySet[Case]:
+    """Grid reports (channel 网格上报) inside the scope, newest first: `user_id`'s own when
+    given, one grid's when `grid_id` is given. Each row carries `open_leads` (the lead unit of
+    an open assignment) for `field_report_of`. Two queries per page.
 
     # Uses index: the scope column's case_<level>_created, then registered_by (foreign key)."""
     leads = CaseAssignment.objects.filter(role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATES) \
         .select_related("department", "region").order_by("-created_at")
-    cases = (case_list(scope=scope).filter(registered_by_id=user_id, channel=Channel.GRID)
-             .select_related("category", "grid", "owning_region")
-             .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="open_leads"))
-             .order_by("-created_at")[:limit])
-    return [FieldReport(id=c.pk, number=c.number, title=c.title, state=c.state, state_label=c.get_state_display(),
-                        warning_level=c.warning_level, category_name=c.category.name,
-                        grid_name=c.grid.name if c.grid_id else "", created_at=c.created_at, handler=_handler(c))
-            for c in cases]
+    cases = case_list(scope=scope).filter(channel=Channel.GRID)
+    if user_id is not None:
+        cases = cases.filter(registered_by_id=user_id)
+    if grid_id is not None:
+        cases = cases.filter(grid_id=grid_id)
+    return (cases.select_related("category", "grid", "owning_region")
+            .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="open_leads"))
+            .order_by("-created_at", "-id"))
+
+
+def field_report_of(case: Case) -> FieldReport:
+    """A row of `field_report_list` as the worker's phone (and the API) shows it."""
+    return FieldReport(id=case.pk, number=case.number, title=case.title, state=case.state,
+                       state_label=case.get_state_display(), warning_level=case.warning_level,
+                       category_name=case.category.name, grid_name=case.grid.name if case.grid_id else "",
+                       created_at=case.created_at, handler=_handler(case))
+
+
+def field_reports_mine(*, scope: Scope, user_id: int, limit: int = FIELD_REPORTS_LIMIT) -> list[FieldReport]:
+    """The newest `limit` grid reports `user_id` registered, inside the scope, with who holds
+    each now (the lead unit of an open assignment, else the owning center). Two queries."""
+    return [field_report_of(case) for case in field_report_list(scope=scope, user_id=user_id)[:limit]]
 
 
 def grid_case_counts(*, scope: Scope, grid_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
