@@ -16,7 +16,10 @@ grids module they import, besides `grids.models` for foreign keys (tests/test_pr
 - the port through which the grid worker's screen lists cases: grids sits below disputes and
   may not import it, so disputes registers its published reader (`disputes.contract.
   grid_cases`) here at start-up, typed by `GridCaseReader` and returning `GridCase` values,
-  never model instances.
+  never model instances;
+- the port through which the grid page lists the party groups covering a grid
+  (`GridPartyReader`, `register_grid_party_reader`, `grid_party_reader`): partybuilding fills
+  it; with no party app installed the page shows no party section.
 """
 from __future__ import annotations
 
@@ -47,7 +50,8 @@ from grids.selectors.stats import (
 
 __all__ = [
     "GridCase", "GridCaseCounter", "GridCaseReader", "GridCounts", "GridCoverage", "GridHit", "ScreeningCompliance",
-    "WorkerGrid", "WorkerPresence", "grid_active_in_village", "grid_case_counter", "grid_case_reader", "grid_locate",
+    "GridParty", "GridPartyReader", "WorkerGrid", "WorkerPresence", "grid_active_in_village", "grid_case_counter",
+    "grid_case_reader", "grid_locate", "grid_party_reader", "register_grid_party_reader",
     "grid_queryset", "register_grid_case_counter", "register_grid_case_reader", "unscoped_active_grid_ids_by_village",
     "unscoped_grid_counts_by_region", "unscoped_grid_coverage_by_region", "unscoped_screening_compliance_by_region",
     "unscoped_worker_presence_by_region", "worker_grids",
@@ -83,7 +87,26 @@ class GridCaseCounter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class GridParty:
+    """A party group covering a grid, as the grid page shows it."""
+
+    id: int
+    name: str
+    kind_label: str
+    leader_name: str
+    member_count: int
+    detail_url: str
+
+
+class GridPartyReader(Protocol):
+    def __call__(self, *, scope, grid_id: int) -> list[GridParty]:
+        """The active party groups covering `grid_id`, inside `scope`."""
+        ...
+
+
 _readers: dict[str, GridCaseReader] = {}
+_party_readers: dict[str, GridPartyReader] = {}
 _counters: dict[str, GridCaseCounter] = {}
 
 
@@ -109,3 +132,13 @@ def grid_case_counter() -> GridCaseCounter:
     if counter is None:
         raise ImproperlyConfigured("No grid case counter registered (the cases app registers one in ready()).")
     return counter
+
+
+def register_grid_party_reader(reader: GridPartyReader) -> None:
+    """Called once by the party-building app, from its AppConfig.ready()."""
+    _party_readers["party"] = reader
+
+
+def grid_party_reader() -> GridPartyReader | None:
+    """The registered reader, or None when no party-building app is installed."""
+    return _party_readers.get("party")

@@ -16,7 +16,7 @@ from governance.pages import page_errors, paginate
 from governance.permissions import can, require
 from governance.scoping import Scope, request_scope
 from grids import selectors, services
-from grids.contract import grid_case_reader
+from grids.contract import grid_case_reader, grid_party_reader
 from grids.manage_forms import GridForm, GridPartForm, MergeForm, TenureEndForm, TenureForm, run_service
 from grids.models import GridKind
 
@@ -71,6 +71,13 @@ def _cases(scope: Scope, grid_id: int) -> list:
     return reader(scope=scope, grid_ids=[grid_id], limit=RECENT)
 
 
+def _party_groups(scope: Scope, grid_id: int) -> list | None:
+    """The party groups covering the grid; None (no section) without a party-building app or
+    when the viewer's role does not read party building."""
+    reader = grid_party_reader()
+    return None if reader is None else reader(scope=scope, grid_id=grid_id)
+
+
 @page_errors
 def grid_manage_detail(request: HttpRequest, grid_id: int) -> HttpResponse:
     scope = viewer_scope(request)
@@ -86,6 +93,7 @@ def grid_manage_detail(request: HttpRequest, grid_id: int) -> HttpResponse:
         "screenings": list(selectors.screening_list(scope=scope, grid_id=grid.pk)[:12]),
         "hazards": list(selectors.hazard_list(scope=scope, grid_id=grid.pk)[:RECENT]),
         "cases": _cases(scope, grid.pk),
+        "party_groups": _party_groups(scope, grid.pk),
         "can_manage": can(scope, "grids.manage") and grid.is_active,
         "today": localdate(),
     })

@@ -14,7 +14,10 @@ class PartybuildingConfig(AppConfig):
     def ready(self) -> None:
         from governance.navigation import NavItem, register_nav
         from governance.permissions import register_actions
+        from grids.contract import register_grid_party_reader
         from partybuilding.permissions import VIEWERS, registered_actions
+        from partybuilding.selectors import grid_party_groups
 
         register_actions(registered_actions())
+        register_grid_party_reader(grid_party_groups)
         register_nav(NavItem("partybuilding:groups", _("网格党建"), VIEWERS, order=65))

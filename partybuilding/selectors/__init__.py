@@ -8,12 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from governance import clock
 from governance.errors import NotFound
+from governance.permissions import can
 from governance.scoping import Scope
-from grids.contract import grid_queryset
+from grids.contract import GridParty, grid_queryset
 from partybuilding.models import (
     Activity,
     ExpenseState,
@@ -212,3 +214,16 @@ def agreement_list(*, scope: Scope) -> QuerySet[JointAgreement]:
 
 def meeting_list(*, scope: Scope) -> QuerySet[JointMeeting]:
     return scope.filter(JointMeeting.objects.select_related("organisation"))
+
+
+def grid_party_groups(*, scope: Scope, grid_id: int) -> list | None:
+    """The active groups covering one grid, for the grid page (grids' GridPartyReader port);
+    None when the viewer's role does not read party building. Two queries."""
+    if not can(scope, "partybuilding.view"):
+        return None
+    groups = (scope.filter(PartyGroup.objects.filter(is_active=True, grids__id=grid_id))
+              .select_related("leader").annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+              .order_by("name"))
+    return [GridParty(id=g.pk, name=g.name, kind_label=g.get_kind_display(),
+                      leader_name=g.leader.name if g.leader_id else "", member_count=g.member_count,
+                      detail_url=reverse("partybuilding:group", args=[g.pk])) for g in groups]
