@@ -58,6 +58,8 @@ def _seed_reference_data() -> None:
             seed(name)
     for name in ("0004_default_escalation_policies", "0011_rules_loop_policy"):
         seed(name)
+    # Which categories are incidents (no party needed): a flush leaves 0003's rows all disputes.
+    importlib.import_module("disputes.migrations.0020_category_kind").mark_incidents(apps, None)
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
                    "grids.migrations.0006_role_permissions_fieldwork", "disputes.migrations.0005_role_permissions",
                    "partybuilding.migrations.0002_role_permissions"):
