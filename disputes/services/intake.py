@@ -41,6 +41,7 @@ from disputes.services.core import (
 from disputes.services.records import attachment_add, attachment_check
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
+from governance.inputs import COUNT_MAX, PARTIES_MAX, occurrence_error, text_clean
 from governance.models import Region, RegionLevel, Role, User
 from governance.scoping import scope_for
 from governance.workdays import SHANGHAI
@@ -124,13 +125,16 @@ def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str], *,
     """The parties' rows; at least one unless `required` is False (an incident or hazard:
     `CategoryKind.INCIDENT`)."""
     rows: list[dict[str, Any]] = []
+    if len(parties) > PARTIES_MAX:
+        errors["parties"] = _("一次最多登记%(n)s名当事人（群体性纠纷请登记代表人）") % {"n": PARTIES_MAX}
+        return rows
     if not parties:
         if required:
             errors["parties"] = _("矛盾纠纷至少登记一名当事人（事件、隐患类可不填）")
         return rows
     for index, party in enumerate(parties):
         prefix = f"parties[{index}]"
-        row: dict[str, Any] = {"role": party.role, "kind": party.kind, "name": (party.name or "").strip(),
+        row: dict[str, Any] = {"role": party.role, "kind": party.kind, "name": text_clean(party.name),
                                "address": (party.address or "").strip()}
         if party.role not in PartyRole.values:
             errors[f"{prefix}.role"] = _("当事人类型无效")
@@ -183,7 +187,7 @@ def _party_details(party: PartyInput, *, id_type: str, id_number: str, prefix: s
     """The basic details a legal document states (人民调解法 art. 29), of the party's kind."""
     if party.kind == PartyKind.ORGANISATION:
         return {"gender": "", "ethnicity": "", "birth_date": None, "occupation": "",
-                "legal_representative": _text(party.legal_representative, 50, f"{prefix}.legal_representative",
+                "legal_representative": _text(text_clean(party.legal_representative), 50, f"{prefix}.legal_representative",
                                               errors)}
     gender = (party.gender or "").strip()
     if gender and gender not in Gender.values:
@@ -206,7 +210,7 @@ def _party_details(party: PartyInput, *, id_type: str, id_number: str, prefix: s
 
 
 def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.datetime) -> dict[str, Any]:
-    fields: dict[str, Any] = {"title": (data.title or "").strip(), "narrative": (data.narrative or "").strip()}
+    fields: dict[str, Any] = {"title": text_clean(data.title), "narrative": (data.narrative or "").strip()}
     if not fields["title"]:
         errors["title"] = _("请填写标题")
     if not fields["narrative"]:
@@ -226,12 +230,14 @@ def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.date
         fields["occurred_at"] = data.occurred_at.replace(tzinfo=SHANGHAI)
     else:
         fields["occurred_at"] = data.occurred_at
-    if fields.get("occurred_at") and fields["occurred_at"] > now + dt.timedelta(minutes=5):
-        errors["occurred_at"] = _("发生时间不能晚于当前时间")
+    if fields.get("occurred_at") and (message := occurrence_error(fields["occurred_at"])):
+        errors["occurred_at"] = _("发生时间不能晚于当前时间") if "晚于" in message else message
     try:
         fields["people_involved"] = int(data.people_involved)
         if fields["people_involved"] < 1:
             raise ValueError
+        if fields["people_involved"] > COUNT_MAX:
+            errors["people_involved"] = _("涉及人数不能超过%(n)s") % {"n": COUNT_MAX}
     except (TypeError, ValueError):
         errors["people_involved"] = _("涉及人数至少为1")
     if data.amount_involved not in (None, ""):
