@@ -12,7 +12,8 @@ Routes (disputes/api_urls.py, under /api/v1/):
   POST      cases/{id}/<action>/             one class per action (CaseAcceptApi, …)
   GET       cases/{id}/events/               CaseEventListApi
   GET       cases/{id}/parties/{pid}/reveal/ PartyRevealApi (audited full value)
-  GET       case-hints/                      CaseHintListApi (intake: related/duplicate cases)
+  POST      case-hints/                      CaseHintListApi (intake: related/duplicate cases; a POST,
+                                             so ID numbers and phones never sit in a URL or access log)
 """
 from __future__ import annotations
 
@@ -242,18 +243,22 @@ class PartyRevealApi(ScopedApi):
 
 class CaseHintListApi(ScopedApi):
     """Cases in the jurisdiction that may be related to an intake being typed (关联件/重复件):
-    the same party (ID number or phone), or the same category in the same village recently."""
+    the same party (ID number or phone), or the same category in the same village recently.
+
+    A POST although it reads: the ID number and phone go in the body, never in the URL (which
+    proxies, access logs and browser history keep)."""
 
     @extend_schema(
         summary="登记时的关联案件提示",
+        description="证件号码和电话放在请求体中（POST），不出现在 URL 里",
         tags=[TAG],
-        parameters=[s.CaseHintInputSerializer],
+        request=s.CaseHintInputSerializer,
         responses={200: s.CaseListOutputSerializer(many=True), **ERROR_RESPONSES},
     )
-    def get(self, request):
+    def post(self, request):
         # Matching by ID number is a lookup of personal data: only roles that register cases.
         governance_permissions.require(self.scope, "disputes.register")
-        data = validated(s.CaseHintInputSerializer, request.query_params)
+        data = validated(s.CaseHintInputSerializer, request.data)
         cases = selectors.related_case_hints(
             scope=self.scope,
             id_numbers=tuple(filter(None, [data["id_number"].strip()])),

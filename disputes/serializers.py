@@ -404,7 +404,10 @@ class PartyRevealInputSerializer(serializers.Serializer):
 class CaseHintInputSerializer(serializers.Serializer):
     id_number = serializers.CharField(label=_("证件号码"), max_length=32, required=False, allow_blank=True, default="")
     phone = serializers.CharField(label=_("联系电话"), max_length=20, required=False, allow_blank=True, default="")
-    village = serializers.IntegerField(label=_("村(社区)"), required=False, allow_null=True, default=None)
-    category = serializers.IntegerField(label=_("类别"), required=False, allow_null=True, default=None)
-    exclude = serializers.IntegerField(label=_("排除案件"), required=False, allow_null=True, default=None,
+    village = serializers.IntegerField(label=_("村(社区)"), min_value=1, max_value=ID_MAX, required=False,
+                                       allow_null=True, default=None)
+    category = serializers.IntegerField(label=_("类别"), min_value=1, max_value=ID_MAX, required=False,
+                                        allow_null=True, default=None)
+    exclude = serializers.IntegerField(label=_("排除案件"), min_value=1, max_value=ID_MAX, required=False,
+                                       allow_null=True, default=None,
                                        help_text="编辑已有案件时排除其自身")

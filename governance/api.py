@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,15 +26,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.errors import ApplicationError, InvalidInput
 from governance.inputs import INT32_MAX, span_error
 from governance.models import Department, DepartmentKind, Region, RegionLevel, Role
-from governance.pagination import DeferredJoinPaginator
+from governance.pagination import StandardPagination
 from governance.scoping import Scope, request_scope, scope_for
 from governance.serializers import ChoiceLabelField, RegionRefOutputSerializer
 from governance.signals import audit_login_refused
@@ -61,11 +61,13 @@ ERROR_RESPONSES = {
 }
 
 
-class StandardPagination(PageNumberPagination):
-    django_paginator_class = DeferredJoinPaginator  # deep pages join only their own rows
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class ApiDocsPermission(BasePermission):
+    """The OpenAPI schema and Swagger UI: signed-in users only when API_DOCS_REQUIRE_LOGIN."""
+
+    message = _("请先登录后查看接口文档")
+
+    def has_permission(self, request, view) -> bool:
+        return not settings.API_DOCS_REQUIRE_LOGIN or bool(request.user and request.user.is_authenticated)
 
 
 class ScopedApi(APIView):
