@@ -36,7 +36,6 @@ from disputes.actions import PERFORMED, CaseAction, Kind
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
 from disputes.permissions import case_available_actions
-from governance import clock
 from governance import permissions as governance_permissions
 from governance.api import (
     ERROR_RESPONSES,
@@ -119,7 +118,6 @@ class CaseListCreateApi(ScopedListApi):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > IDEMPOTENCY_KEY_MAX:
             raise InvalidInput(_("Idempotency-Key 过长"), extra={"max_length": IDEMPOTENCY_KEY_MAX})
-        started = clock.now()
         case = services.case_register(
             actor=request.user,
             data=services.CaseInput(**data),
@@ -128,9 +126,9 @@ class CaseListCreateApi(ScopedListApi):
             related_to_ids=related_to_ids,
             duplicate_of_id=duplicate_of_id,
         )
-        # A repeated key returns the case registered by the first request.
-        created = case.created_at >= started
-        return Response(case_detail_data(self, case.pk), status=201 if created else 200)
+        # A repeated key returns the case registered by the first request: 200, never a second 201.
+        replayed = getattr(case, "replayed", False)
+        return Response(case_detail_data(self, case.pk), status=200 if replayed else 201)
 
 
 class CaseDetailApi(ScopedApi):

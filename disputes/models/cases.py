@@ -201,6 +201,10 @@ class Case(RegionPathModel):
 
     objects = CaseQuerySet.as_manager()
 
+    # Not a column: case_register sets it on a case it returns for a repeated submit token or
+    # work order (the API answers 200 for it, 201 for a case it created).
+    replayed = False
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("案件")

@@ -277,6 +277,7 @@ def _grid_at(scope, fields: dict[str, Any], village: Region, errors: dict[str, s
 def _idempotent_result(existing: Case, actor: User) -> Case:
     if existing.registered_by_id != actor.pk:
         raise Conflict(_("提交标识已被使用"), code="duplicate_submit")
+    existing.replayed = True
     return existing
 
 
@@ -307,6 +308,7 @@ def _transferred_result(existing: Case, actor: User) -> Case:
     """The same work order sent again: the first case, when the sender can see it."""
     if not scope_for(actor).covers(existing):
         raise Conflict(_("该外部工单号已登记"), code="duplicate_external_id")
+    existing.replayed = True
     return existing
 
 
@@ -333,7 +335,11 @@ def case_register(
 ) -> Case:
     """一窗受理: register a case at the actor's center, with the files brought to the window
     (`attachments`, uploaded files). The same submit token twice returns the first case
-    (and stores no file again).
+    (and stores no file again), marked `replayed = True` (a transient attribute, not a
+    column: the API answers 200 for it, 201 for a case this call created). Exactly once
+    under concurrency: the submit token is a unique column of the case row, so of two
+    requests with one token the second waits on the first's uncommitted insert and then
+    fails it (IntegrityError) — on PostgreSQL and SQLite alike — and reads the first's case.
 
     Every file is checked before anything is written; then the case is registered and each
     file attached through `attachment_add` in this transaction. When anything fails after a
@@ -414,7 +420,6 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
     else:
         owning_region = Region.objects.get(pk=owning_region_id)
     case = Case(
-        number=_next_case_number(village.code[:9], now.astimezone(SHANGHAI).date()),
         **fields,
         channel=channel,
         address=(data.address or "").strip(),
@@ -433,11 +438,17 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
     case.set_region(village)
     for name, value in deadlines.step_changes(case, Step.ACCEPT, now).items():
         setattr(case, name, value)
+    number_args = (village.code[:9], now.astimezone(SHANGHAI).date())
     if not submit_token and not case.external_id:
+        case.number = _next_case_number(*number_args)
         case.save(force_insert=True)  # no race to recover from: no savepoint round trips
     else:
+        # The number and the row that claims the submit token (or work order) in one
+        # savepoint: a request that loses the race to a concurrent one with the same key rolls
+        # back its counter increment with its insert, so the daily sequence has no gap.
         try:
             with transaction.atomic():
+                case.number = _next_case_number(*number_args)
                 case.save(force_insert=True)
         except IntegrityError:
             # A concurrent request with the same submit token or work order won the race.
