@@ -12,6 +12,7 @@ from django.apps import apps
 
 from disputes.actions import ACTION_BY_NAME, PAGE_ACTIONS, CaseAction, Input, Kind
 from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm
+from governance.inputs import OccurrenceDateTimeField
 from governance.scoping import Scope
 
 # The largest id PostgreSQL's bigint holds: a larger one is refused as input, never overflows.
@@ -91,7 +92,7 @@ def form_field(spec: Input) -> forms.Field:
         return forms.ModelMultipleChoiceField(**common, queryset=model.objects.none(),
                                               widget=forms.SelectMultiple(attrs={"size": 4}))
     if spec.kind == Kind.DATETIME:
-        return forms.DateTimeField(**common, widget=DateTimeLocalInput(),
+        return OccurrenceDateTimeField(**common, widget=DateTimeLocalInput(),
                                    input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"])
     if spec.kind == Kind.FILE:
         return forms.FileField(**common, allow_empty_file=False)

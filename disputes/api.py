@@ -12,7 +12,8 @@ Routes (disputes/api_urls.py, under /api/v1/):
   POST      cases/{id}/<action>/             one class per action (CaseAcceptApi, …)
   GET       cases/{id}/events/               CaseEventListApi
   GET       cases/{id}/parties/{pid}/reveal/ PartyRevealApi (audited full value)
-  GET       case-hints/                      CaseHintListApi (intake: related/duplicate cases)
+  POST      case-hints/                      CaseHintListApi (intake: related/duplicate cases; a POST,
+                                             so ID numbers and phones never sit in a URL or access log)
 """
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ from disputes.actions import PERFORMED, CaseAction, Kind
 from disputes.filters import CASE_ORDERING_FIELDS, CaseFilter
 from disputes.models import Case
 from disputes.permissions import case_available_actions
-from governance import clock
 from governance import permissions as governance_permissions
 from governance.api import (
     ERROR_RESPONSES,
@@ -118,7 +118,6 @@ class CaseListCreateApi(ScopedListApi):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > IDEMPOTENCY_KEY_MAX:
             raise InvalidInput(_("Idempotency-Key 过长"), extra={"max_length": IDEMPOTENCY_KEY_MAX})
-        started = clock.now()
         case = services.case_register(
             actor=request.user,
             data=services.CaseInput(**data),
@@ -127,9 +126,9 @@ class CaseListCreateApi(ScopedListApi):
             related_to_ids=related_to_ids,
             duplicate_of_id=duplicate_of_id,
         )
-        # A repeated key returns the case registered by the first request.
-        created = case.created_at >= started
-        return Response(case_detail_data(self, case.pk), status=201 if created else 200)
+        # A repeated key returns the case registered by the first request: 200, never a second 201.
+        replayed = getattr(case, "replayed", False)
+        return Response(case_detail_data(self, case.pk), status=200 if replayed else 201)
 
 
 class CaseDetailApi(ScopedApi):
@@ -242,18 +241,22 @@ class PartyRevealApi(ScopedApi):
 
 class CaseHintListApi(ScopedApi):
     """Cases in the jurisdiction that may be related to an intake being typed (关联件/重复件):
-    the same party (ID number or phone), or the same category in the same village recently."""
+    the same party (ID number or phone), or the same category in the same village recently.
+
+    A POST although it reads: the ID number and phone go in the body, never in the URL (which
+    proxies, access logs and browser history keep)."""
 
     @extend_schema(
         summary="登记时的关联案件提示",
+        description="证件号码和电话放在请求体中（POST），不出现在 URL 里",
         tags=[TAG],
-        parameters=[s.CaseHintInputSerializer],
+        request=s.CaseHintInputSerializer,
         responses={200: s.CaseListOutputSerializer(many=True), **ERROR_RESPONSES},
     )
-    def get(self, request):
+    def post(self, request):
         # Matching by ID number is a lookup of personal data: only roles that register cases.
         governance_permissions.require(self.scope, "disputes.register")
-        data = validated(s.CaseHintInputSerializer, request.query_params)
+        data = validated(s.CaseHintInputSerializer, request.data)
         cases = selectors.related_case_hints(
             scope=self.scope,
             id_numbers=tuple(filter(None, [data["id_number"].strip()])),

@@ -12,7 +12,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Case, CaseState, Channel, WarningLevel
-from governance.filters import SelectorFilterSet
+from governance.filters import SelectorFilterSet, SpanDateFilter
 
 # The orderings a client may ask for (`?ordering=due_at`, `?ordering=-created_at`).
 CASE_ORDERING_FIELDS = ("due_at", "created_at", "number", "state")
@@ -25,8 +25,8 @@ class CaseFilter(SelectorFilterSet):
     warning_level = django_filters.MultipleChoiceFilter(label=_("预警"), choices=WarningLevel.choices)
     region = django_filters.NumberFilter(
         label=_("区域"), help_text=_("管辖范围内的区划 id；范围外的区划返回 404"))
-    created_from = django_filters.DateFilter(label=_("登记日期自"), help_text=_("含当日"))
-    created_to = django_filters.DateFilter(label=_("登记日期至"), help_text=_("含当日"))
+    created_from = SpanDateFilter(label=_("登记日期自"), help_text=_("含当日"))
+    created_to = SpanDateFilter(label=_("登记日期至"), help_text=_("含当日"))
     q = django_filters.CharFilter(label=_("关键词"), help_text=_("按编号或标题搜索"))
 
     class Meta:

@@ -29,6 +29,14 @@ from disputes.models import (
 )
 from disputes.services import CaseInput, PartyInput
 from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm, int_or_none, village_choices
+from governance.inputs import (
+    COUNT_MAX,
+    PARTIES_MAX,
+    CleanCharField,
+    OccurrenceDateTimeField,
+    SpanDateField,
+    validate_birth_date,
+)
 from governance.models import LEVEL_ORDER, Role
 from governance.scoping import Scope
 from grids.contract import grid_queryset
@@ -113,13 +121,13 @@ class CaseIntakeForm(StyledForm):
                             widget=forms.TextInput(attrs={"autofocus": True, "placeholder": _("如：某某与某某邻里排水纠纷")}))
     category = forms.TypedChoiceField(label=_("纠纷类别"), coerce=int)
     channel = forms.ChoiceField(label=_("来源渠道"), choices=Channel.choices, initial=Channel.VISIT)
-    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=DateTimeLocalInput(),
+    occurred_at = OccurrenceDateTimeField(label=_("发生时间"), widget=DateTimeLocalInput(),
                                       input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
     village = forms.TypedChoiceField(label=_("发生地(村/社区)"), coerce=int)
     grid = forms.TypedChoiceField(label=_("网格"), coerce=int, required=False, empty_value=None)
     address = forms.CharField(label=_("详细地点"), max_length=200, required=False)
     narrative = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 4}))
-    people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=1)
+    people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, max_value=COUNT_MAX, initial=1)
     amount_involved = forms.DecimalField(label=_("涉及金额(元)"), max_digits=14, decimal_places=2, min_value=0,
                                          required=False)
     risk_grade = forms.ModelChoiceField(label=_("风险等级"), queryset=RiskGrade.objects.all(), required=False)
@@ -210,7 +218,7 @@ class PartyForm(StyledForm):
     role = forms.ChoiceField(label=_("当事人类型"), choices=PartyRole.choices)
     kind = forms.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, initial=PartyKind.PERSON,
                              widget=forms.Select(attrs={"class": "js-party-kind"}))
-    name = forms.CharField(label=_("姓名/名称"), max_length=100)
+    name = CleanCharField(label=_("姓名/名称"), max_length=100)
     # Blank: the mainland ID card for a person, the unified social credit code for an organisation;
     # a blank gender is read from a mainland ID number ("自动").
     id_type = forms.ChoiceField(label=_("证件类型"), required=False,
@@ -223,10 +231,10 @@ class PartyForm(StyledForm):
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", _("自动")), *Gender.choices])
     ethnicity = forms.ChoiceField(label=_("民族"), required=False,
                                   choices=[("", "---------"), *((e, e) for e in ETHNICITIES)])
-    birth_date = forms.DateField(label=_("出生日期"), required=False,
+    birth_date = forms.DateField(label=_("出生日期"), required=False, validators=[validate_birth_date],
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     occupation = forms.CharField(label=_("职业或工作单位"), max_length=100, required=False)
-    legal_representative = forms.CharField(label=_("法定代表人(负责人)"), max_length=50, required=False)
+    legal_representative = CleanCharField(label=_("法定代表人(负责人)"), max_length=50, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
     FILLED_FIELDS = ("name", "id_number", "phone", "address", "occupation", "legal_representative")
@@ -260,7 +268,7 @@ class BasePartyFormSet(forms.BaseFormSet):
         return [f for f in self.forms if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=2, can_delete=True, max_num=50,
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=2, can_delete=True, max_num=PARTIES_MAX,
                                      validate_max=True)
 PARTY_PREFIX = "parties"
 
@@ -338,8 +346,8 @@ class CaseFilterForm(StyledForm):
                                       choices=[("", _("全部预警")), *WarningLevel.choices])
     # A plain integer: the selector resolves it inside the scope and answers 404 outside.
     region = forms.IntegerField(label=_("区域"), required=False, widget=forms.Select)
-    created_from = forms.DateField(label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = SpanDateField(label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = SpanDateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERING_CHOICES)
 
     def __init__(self, *args, scope: Scope, **kwargs):

@@ -14,6 +14,7 @@ from disputes.selectors import public as public_selectors
 from disputes.services import PartyInput, PublicCaseInput
 from disputes.services.public import COMMENT_MAX, PHONE_TAIL_DIGITS, PHOTOS_MAX
 from governance.forms import DATETIME_LOCAL, DateTimeLocalInput, StyledForm
+from governance.inputs import CleanCharField, OccurrenceDateTimeField
 from governance.models import RegionLevel
 
 
@@ -51,12 +52,12 @@ class PublicReportForm(StyledForm):
     village = forms.TypedChoiceField(label=_("村(社区)"), coerce=int, required=False, empty_value=None)
     address = forms.CharField(label=_("详细地点"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"placeholder": _("如：某小区3号楼")}))
-    occurred_at = forms.DateTimeField(label=_("发生时间(可不填)"), required=False, widget=DateTimeLocalInput(),
+    occurred_at = OccurrenceDateTimeField(label=_("发生时间(可不填)"), required=False, widget=DateTimeLocalInput(),
                                       input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"])
-    name = forms.CharField(label=_("您的姓名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = CleanCharField(label=_("您的姓名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(label=_("联系电话"), max_length=20, widget=forms.TextInput(
         attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
-    respondent = forms.CharField(label=_("对方姓名或单位(可不填)"), max_length=100, required=False)
+    respondent = CleanCharField(label=_("对方姓名或单位(可不填)"), max_length=100, required=False)
     photos = MultipleImageField(required=False)
     consent = forms.BooleanField(label=_("我已阅读并同意《个人信息处理告知》"), required=False)
 

@@ -33,6 +33,14 @@ from disputes.models import (
     SupervisionKind,
     WarningLevel,
 )
+from governance.inputs import (
+    COUNT_MAX,
+    PARTIES_MAX,
+    BirthDateSerializerField,
+    CleanCharSerializerField,
+    OccurrenceDateTimeSerializerField,
+    SpanDateTimeSerializerField,
+)
 from governance.models import RegionLevel
 from governance.serializers import (
     ChoiceLabelField,
@@ -42,6 +50,8 @@ from governance.serializers import (
     UserRefOutputSerializer,
 )
 
+# The largest id PostgreSQL's bigint holds: a larger one is "not found", never an overflow.
+ID_MAX = 2**63 - 1
 VERSION_HELP = "客户端看到的案件版本号；与当前版本不一致时返回 409（已被他人修改）"
 
 
@@ -266,7 +276,7 @@ class RevealOutputSerializer(serializers.Serializer):
 class PartyInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(label=_("当事人类型"), choices=PartyRole.choices)
     kind = serializers.ChoiceField(label=_("主体类型"), choices=PartyKind.choices, default=PartyKind.PERSON)
-    name = serializers.CharField(label=_("姓名/名称"), max_length=100)
+    name = CleanCharSerializerField(label=_("姓名/名称"), max_length=100)
     id_type = serializers.ChoiceField(label=_("证件类型"), choices=IdType.choices, required=False, allow_blank=True,
                                       default="", help_text="空: 自然人为居民身份证，单位为统一社会信用代码")
     id_number = serializers.CharField(label=_("证件号码"), max_length=32, required=False, allow_blank=True,
@@ -277,11 +287,11 @@ class PartyInputSerializer(serializers.Serializer):
                                      default="", help_text="自然人；持居民身份证的由号码得出（填写时须一致）")
     ethnicity = serializers.ChoiceField(label=_("民族"), choices=list(ETHNICITIES), required=False, allow_blank=True,
                                         default="", help_text="自然人，按 GB/T 3304 名称")
-    birth_date = serializers.DateField(label=_("出生日期"), required=False, allow_null=True, default=None,
+    birth_date = BirthDateSerializerField(label=_("出生日期"), required=False, allow_null=True, default=None,
                                        help_text="自然人；持居民身份证的由号码得出（填写时须一致）")
     occupation = serializers.CharField(label=_("职业或工作单位"), max_length=100, required=False, allow_blank=True,
                                        default="")
-    legal_representative = serializers.CharField(label=_("法定代表人(负责人)"), max_length=50, required=False,
+    legal_representative = CleanCharSerializerField(label=_("法定代表人(负责人)"), max_length=50, required=False,
                                                  allow_blank=True, default="", help_text="单位")
 
 
@@ -293,39 +303,40 @@ class CaseCreateInputSerializer(serializers.Serializer):
 
     title = serializers.CharField(label=_("标题"), max_length=200)
     narrative = serializers.CharField(label=_("事由"))
-    category_id = serializers.IntegerField(label=_("类别"))
+    category_id = serializers.IntegerField(label=_("类别"), min_value=1, max_value=ID_MAX)
     channel = serializers.ChoiceField(label=_("来源渠道"), choices=Channel.choices)
-    occurred_at = serializers.DateTimeField(label=_("发生时间"))
-    village_id = serializers.IntegerField(label=_("村(社区)"))
-    grid_id = serializers.IntegerField(label=_("网格"), required=False, allow_null=True, default=None)
+    occurred_at = OccurrenceDateTimeSerializerField(label=_("发生时间"), help_text="1949-10-01 至当前时间")
+    village_id = serializers.IntegerField(label=_("村(社区)"), min_value=1, max_value=ID_MAX)
+    grid_id = serializers.IntegerField(label=_("网格"), min_value=1, max_value=ID_MAX, required=False, allow_null=True,
+                                      default=None)
     address = serializers.CharField(label=_("地点"), max_length=200, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(label=_("纬度"), max_digits=9, decimal_places=6, required=False,
                                         allow_null=True, default=None)
     longitude = serializers.DecimalField(label=_("经度"), max_digits=9, decimal_places=6, required=False,
                                          allow_null=True, default=None)
-    people_involved = serializers.IntegerField(label=_("涉及人数"), min_value=1, required=False, default=1)
+    people_involved = serializers.IntegerField(label=_("涉及人数"), min_value=1, max_value=COUNT_MAX, required=False,
+                                               default=1)
     amount_involved = serializers.DecimalField(label=_("涉及金额(元)"), max_digits=14, decimal_places=2,
                                                min_value=0, required=False, allow_null=True, default=None)
-    risk_grade_id = serializers.IntegerField(label=_("风险等级"), required=False, allow_null=True, default=None)
+    risk_grade_id = serializers.IntegerField(label=_("风险等级"), min_value=1, max_value=ID_MAX, required=False,
+                                             allow_null=True, default=None)
     urgent = serializers.BooleanField(label=_("加急"), required=False, default=False)
     long_standing = serializers.BooleanField(label=_("历史遗留"), required=False, default=False)
     # Empty is the service's call: a dispute needs a party, an incident or hazard may have none.
-    parties = PartyInputSerializer(label=_("当事人"), many=True, required=False, default=list)
-    related_to_ids = serializers.ListField(label=_("关联案件"), child=serializers.IntegerField(), required=False,
-                                           default=list)
-    duplicate_of_id = serializers.IntegerField(label=_("重复件"), required=False, allow_null=True, default=None)
+    parties = PartyInputSerializer(label=_("当事人"), many=True, required=False, default=list, max_length=PARTIES_MAX)
+    related_to_ids = serializers.ListField(label=_("关联案件"), child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+                                           required=False, default=list, max_length=50)
+    duplicate_of_id = serializers.IntegerField(label=_("重复件"), min_value=1, max_value=ID_MAX, required=False,
+                                               allow_null=True, default=None)
     external_id = serializers.CharField(
         label=_("外部工单号"), max_length=64, required=False, allow_blank=True, default="",
         help_text="12345转办（channel hotline）等外部系统的工单号；同一渠道同一工单号再次提交时返回首次登记的案件（200）")
-    external_due_at = serializers.DateTimeField(
+    external_due_at = SpanDateTimeSerializerField(
         label=_("来源方办结时限"), required=False, allow_null=True, default=None,
         help_text="来源方（如12345）要求的办结时间；平台自身各环节时限照常计算")
 
 
 # --- Input: one serializer per case action, derived from the action table ---------------------
-
-# The largest id PostgreSQL's bigint holds: a larger one is "not found", never an overflow.
-ID_MAX = 2**63 - 1
 
 
 def input_field(spec: Input) -> serializers.Field:
@@ -355,7 +366,7 @@ def input_field(spec: Input) -> serializers.Field:
     if spec.kind == Kind.CHOICE:
         return serializers.ChoiceField(**common, choices=spec.choices)
     if spec.kind == Kind.DATETIME:
-        return serializers.DateTimeField(**common)
+        return OccurrenceDateTimeSerializerField(**common)
     if spec.kind == Kind.FILE:
         return serializers.FileField(**common)
     raise ValueError(f"no API field for input kind {spec.kind}")
@@ -393,7 +404,10 @@ class PartyRevealInputSerializer(serializers.Serializer):
 class CaseHintInputSerializer(serializers.Serializer):
     id_number = serializers.CharField(label=_("证件号码"), max_length=32, required=False, allow_blank=True, default="")
     phone = serializers.CharField(label=_("联系电话"), max_length=20, required=False, allow_blank=True, default="")
-    village = serializers.IntegerField(label=_("村(社区)"), required=False, allow_null=True, default=None)
-    category = serializers.IntegerField(label=_("类别"), required=False, allow_null=True, default=None)
-    exclude = serializers.IntegerField(label=_("排除案件"), required=False, allow_null=True, default=None,
+    village = serializers.IntegerField(label=_("村(社区)"), min_value=1, max_value=ID_MAX, required=False,
+                                       allow_null=True, default=None)
+    category = serializers.IntegerField(label=_("类别"), min_value=1, max_value=ID_MAX, required=False,
+                                        allow_null=True, default=None)
+    exclude = serializers.IntegerField(label=_("排除案件"), min_value=1, max_value=ID_MAX, required=False,
+                                       allow_null=True, default=None,
                                        help_text="编辑已有案件时排除其自身")

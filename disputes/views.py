@@ -120,12 +120,13 @@ def intake_grid_options(request: HttpRequest) -> HttpResponse:
     return render(request, "disputes/partials/grid_options.html", {"grids": grids})
 
 
-@require_GET
+@require_POST
 @page_errors
 def intake_hints(request: HttpRequest) -> HttpResponse:
-    """Related-case hints while typing (关联件/重复件), from the scoped selector."""
+    """Related-case hints while typing (关联件/重复件), from the scoped selector. A POST (htmx
+    `hx-post`): the ID numbers and phones typed go in the body, never in a URL."""
     scope = request_scope(request)
-    query = hint_query(request.GET)
+    query = hint_query(request.POST)
     cases = selectors.related_case_hints(
         scope=scope,
         id_numbers=query["id_numbers"],

@@ -16,22 +16,24 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ImproperlyConfigured
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.errors import ApplicationError, InvalidInput
+from governance.inputs import INT32_MAX, span_error
 from governance.models import Department, DepartmentKind, Region, RegionLevel, Role
-from governance.pagination import DeferredJoinPaginator
+from governance.pagination import StandardPagination
 from governance.scoping import Scope, request_scope, scope_for
 from governance.serializers import ChoiceLabelField, RegionRefOutputSerializer
 from governance.signals import audit_login_refused
@@ -59,11 +61,13 @@ ERROR_RESPONSES = {
 }
 
 
-class StandardPagination(PageNumberPagination):
-    django_paginator_class = DeferredJoinPaginator  # deep pages join only their own rows
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class ApiDocsPermission(BasePermission):
+    """The OpenAPI schema and Swagger UI: signed-in users only when API_DOCS_REQUIRE_LOGIN."""
+
+    message = _("请先登录后查看接口文档")
+
+    def has_permission(self, request, view) -> bool:
+        return not settings.API_DOCS_REQUIRE_LOGIN or bool(request.user and request.user.is_authenticated)
 
 
 class ScopedApi(APIView):
@@ -123,10 +127,53 @@ class ScopedListApi(ScopedApi, GenericAPIView):
 
 
 def validated(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
-    """Parse input with an input serializer; invalid input raises (400 via the handler)."""
+    """Parse input with an input serializer; invalid input raises (400 via the handler).
+
+    The outer bounds of governance/inputs.py are added to every date and integer field that
+    declares none (`serializer_bounds_ensure`), and a date at the calendar's edge that DRF
+    cannot shift between time zones (OverflowError) is invalid input, not a 500.
+    """
     serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
+    serializer_bounds_ensure(serializer)
+    try:
+        serializer.is_valid(raise_exception=True)
+    except OverflowError:
+        raise InvalidInput(_("日期或数值超出允许范围"), code="invalid")
     return dict(serializer.validated_data)
+
+
+def serializer_bounds_ensure(serializer: serializers.BaseSerializer) -> None:
+    """Give every unbounded date or integer field of `serializer` (nested ones too) the
+    platform's outer bounds: ±DATE_SPAN_YEARS, ±INT32_MAX (IDs declare ID_MAX themselves)."""
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer_bounds_ensure(serializer.child)
+        return
+    for field in serializer.fields.values():
+        if isinstance(field, serializers.BaseSerializer):
+            serializer_bounds_ensure(field)
+        elif isinstance(field, serializers.ListField):
+            _field_bounds_ensure(field.child)
+        else:
+            _field_bounds_ensure(field)
+
+
+def _field_bounds_ensure(field: serializers.Field) -> None:
+    if isinstance(field, serializers.DateField | serializers.DateTimeField):
+        if not hasattr(field, "bound"):
+            field.validators = [*field.validators, _span_validator]
+    elif isinstance(field, serializers.IntegerField):
+        if field.max_value is None:
+            field.max_value = INT32_MAX
+            field.validators = [*field.validators, MaxValueValidator(INT32_MAX)]
+        if field.min_value is None:
+            field.min_value = -INT32_MAX
+            field.validators = [*field.validators, MinValueValidator(-INT32_MAX)]
+
+
+def _span_validator(value) -> None:
+    message = span_error(value)
+    if message:
+        raise serializers.ValidationError(message)
 
 
 # --- Account endpoints -------------------------------------------------------------------------

@@ -10,6 +10,13 @@ from typing import Any
 import django_filters
 
 from governance.errors import InvalidInput
+from governance.inputs import SpanDateField
+
+
+class SpanDateFilter(django_filters.DateFilter):
+    """A date filter bounded to DATE_SPAN_YEARS around today (`?created_to=9999-12-31` is a 400)."""
+
+    field_class = SpanDateField
 
 
 class SelectorFilterSet(django_filters.FilterSet):

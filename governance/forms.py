@@ -6,13 +6,19 @@
   format it sends.
 - `village_choices(scope)`: the villages (村/社区) inside a scope as select choices.
 - `int_or_none`: a lenient integer parse for query strings and posted ids.
+
+`StyledForm` is also the safety net of governance/inputs.py: a date or date-time field that
+declares no bound of its own gets the ±DATE_SPAN_YEARS rule, an integer field without a
+maximum gets INT32_MAX, so a field added later cannot store a value every later read fails on.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
+from governance.inputs import INT32_MAX, validate_birth_date, validate_occurrence, validate_span
 from governance.models import RegionLevel
 from governance.scoping import Scope
 
@@ -26,12 +32,31 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_LOCAL)
 
 
+_DATE_BOUNDS = (validate_occurrence, validate_span, validate_birth_date)
+
+
+def field_bounds_ensure(field: forms.Field) -> None:
+    """Give an unbounded date or integer field the platform's outer bounds (governance/inputs.py)."""
+    if isinstance(field, forms.DateField | forms.DateTimeField):
+        if not any(v in _DATE_BOUNDS for v in field.validators):
+            field.validators.append(validate_span)
+    elif isinstance(field, forms.IntegerField):
+        if getattr(field, "max_value", None) is None:
+            field.max_value = INT32_MAX
+            field.validators.append(MaxValueValidator(INT32_MAX))
+        if getattr(field, "min_value", None) is None:
+            field.min_value = -INT32_MAX
+            field.validators.append(MinValueValidator(-INT32_MAX))
+
+
 class StyledForm(forms.Form):
-    """Adds the Tabler classes to every widget, so templates render fields generically."""
+    """Adds the Tabler classes to every widget, so templates render fields generically, and
+    the outer input bounds to every date and integer field (`field_bounds_ensure`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            field_bounds_ensure(field)
             widget = field.widget
             if isinstance(widget, forms.HiddenInput | forms.MultipleHiddenInput):
                 continue

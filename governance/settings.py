@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in caller (personal data).
+    "governance.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -341,7 +343,27 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler scrubs ID numbers and phones from what it writes (governance/log_filters.py).
+    "filters": {"personal_data": {"()": "governance.log_filters.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Input limits, personal data in logs and caches, API contract (docs/security.md) ----------
+# JSON bodies: size and nesting limits (governance/parsers.py); 413 / 400 beyond them.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "governance.parsers.LimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# The OpenAPI schema and Swagger UI (/api/schema/, /api/docs/) need a signed-in user unless
+# this is off; it defaults to on in production (DEBUG off).
+API_DOCS_REQUIRE_LOGIN = env.bool("API_DOCS_REQUIRE_LOGIN", default=not DEBUG)
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached (503).
+OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=30)
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "governance.pagination.StandardPagination"
+# The schema states that required texts may not be blank (governance/schema.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "governance.schema.AutoSchema"

@@ -1,15 +1,21 @@
 """The project URLconf: the kernel's pages and API, and every app's, from governance.routing."""
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from governance import views
+from governance.api import ApiDocsPermission
 from governance.routing import app_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Login required when settings.API_DOCS_REQUIRE_LOGIN (the default with DEBUG off).
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsPermission]), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsPermission]),
+         name="api-docs"),
     path("api/v1/", include("governance.api_urls")),
+    # Anything else under /api/ (a non-integer id, a typo): the JSON 404, never an HTML page.
+    re_path(r"^api/", views.api_not_found, name="api-not-found"),
     path("i18n/", include("django.conf.urls.i18n")),
     *app_urlpatterns(),
     path("", include("governance.web_urls")),

@@ -1,5 +1,9 @@
 """Kernel pages: the role landing page, the error pages and /favicon.ico."""
+import sys
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -56,10 +60,35 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500: a static page rendered without a request context."""
+    """500: a static page rendered without a request context — or 503 when what failed is
+    the database connection (Django calls this handler inside its `except` block, so the
+    exception is `sys.exc_info()`'s)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         return _api_error(_("服务器内部错误，请稍后重试"), "server_error", 500)
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the database cannot be reached (refused, killed, failing over).
+
+    Pages get a static Chinese page (the layout reads the user and notifications from the
+    database); the API the one error body. Nothing was half-saved: the request's
+    transaction never committed."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = _api_error(_("数据库暂时无法连接，请稍后重试"), "service_unavailable", 503)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any path under /api/ that no route matches (a non-integer id, a typo): the JSON 404,
+    also with DEBUG on (where Django would show its HTML debug page)."""
+    return _api_error(_("未找到该页面或记录"), "not_found", 404)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

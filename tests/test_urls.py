@@ -57,6 +57,8 @@ EXPECTED = [
     ("partybuilding_api:party-activity-list", "api/v1/party-activities/", "partybuilding.api.PartyActivityListCreateApi"),
     ("partybuilding_api:party-stats", "api/v1/party-stats/", "partybuilding.api.PartyStatsApi"),
     ("partybuilding_api:resident-unit-list", "api/v1/resident-units/", "partybuilding.api.ResidentUnitListApi"),
+    # Anything else under /api/: the JSON 404 (issue 15), also with DEBUG on.
+    ("api-not-found", "^api/", "governance.views.api_not_found"),
     ("set_language", "i18n/setlang/", "django.views.i18n.set_language"),
     # The residents' pages (no sign-in; disputes' url_mounts): public/ is the longest prefix.
     ("public:report", "public/report/", "disputes.public_views.public_report"),

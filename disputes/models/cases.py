@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance.inputs import COUNT_MAX, validate_occurrence
 from governance.models import BaseModel, Department, Region, RegionLevel, RegionPathModel
 from grids.models import Grid
 
@@ -148,12 +150,12 @@ class Case(RegionPathModel):
     narrative = models.TextField(_("事由"))
     category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases")
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
-    occurred_at = models.DateTimeField(_("发生时间"))
+    occurred_at = models.DateTimeField(_("发生时间"), validators=[validate_occurrence])
     address = models.CharField(_("地点"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
-    people_involved = models.PositiveIntegerField(_("涉及人数"), default=1)
+    people_involved = models.PositiveIntegerField(_("涉及人数"), default=1, validators=[MaxValueValidator(COUNT_MAX)])
     amount_involved = models.DecimalField(_("涉及金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True)
     risk_grade = models.ForeignKey(RiskGrade, verbose_name=_("风险等级"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     urgent = models.BooleanField(_("加急"), default=False)
@@ -199,6 +201,10 @@ class Case(RegionPathModel):
 
     objects = CaseQuerySet.as_manager()
 
+    # Not a column: case_register sets it on a case it returns for a repeated submit token or
+    # work order (the API answers 200 for it, 201 for a case it created).
+    replayed = False
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("案件")
@@ -239,6 +245,8 @@ class Case(RegionPathModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),
+            # governance/inputs.py: the bound forms, serializers and the intake service hold.
+            models.CheckConstraint(condition=Q(people_involved__lte=COUNT_MAX), name="case_people_involved_max"),
             models.UniqueConstraint(fields=["channel", "external_id"], condition=~Q(external_id=""),
                                     name="case_external_id_unique"),
         ]
@@ -464,7 +472,7 @@ class Mediation(BaseModel):
     # the time of the mediation. A registry of committees can add a `committee` foreign key
     # later; this column then stays as the printed name (a document shows what was sealed).
     committee_name = models.CharField(_("人民调解委员会"), max_length=100, blank=True, default="", db_default="")
-    held_at = models.DateTimeField(_("调解时间"))
+    held_at = models.DateTimeField(_("调解时间"), validators=[validate_occurrence])
     place = models.CharField(_("调解地点"), max_length=200, blank=True)
     record = models.TextField(_("调解笔录"), blank=True)
     outcome = models.CharField(_("结果"), max_length=20, choices=MediationOutcome.choices, default=MediationOutcome.ONGOING)

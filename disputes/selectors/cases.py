@@ -37,6 +37,7 @@ from disputes.models import (
 )
 from governance import clock
 from governance.errors import InvalidInput, NotFound
+from governance.inputs import span_error
 from governance.models import RegionLevel, Role, User
 from governance.scoping import Scope
 from governance.workdays import SHANGHAI
@@ -75,19 +76,27 @@ def _values(value: Any) -> list[str]:
 
 
 def _bound(value: Any, *, end: bool) -> dt.datetime | None:
-    """A created_from/created_to bound: a datetime, or a whole day in Asia/Shanghai."""
+    """A created_from/created_to bound: a datetime, or a whole day in Asia/Shanghai, within
+    DATE_SPAN_YEARS of today (9999-12-31 plus a day overflows; a bound centuries away is a
+    typing slip)."""
     if value in (None, ""):
         return None
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else value.replace(tzinfo=SHANGHAI)
-    day = value if isinstance(value, dt.date) else None
-    if day is None:
-        parsed = parse_datetime(str(value))
-        if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=SHANGHAI)
-        day = parse_date(str(value))
-    if day is None:
-        raise InvalidInput(_("日期格式不正确"), extra={"fields": {"created_to" if end else "created_from": _("日期格式不正确")}})
+    field = "created_to" if end else "created_from"
+    moment = value if isinstance(value, dt.datetime) else None
+    day = value if isinstance(value, dt.date) and moment is None else None
+    if moment is None and day is None:
+        try:
+            moment = parse_datetime(str(value))
+            day = parse_date(str(value)) if moment is None else None
+        except ValueError:
+            pass
+    if moment is None and day is None:
+        raise InvalidInput(_("日期格式不正确"), extra={"fields": {field: _("日期格式不正确")}})
+    message = span_error(moment or day)
+    if message:
+        raise InvalidInput(message, extra={"fields": {field: message}})
+    if moment is not None:
+        return moment if timezone.is_aware(moment) else moment.replace(tzinfo=SHANGHAI)
     if end:
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
     return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)

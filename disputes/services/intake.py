@@ -41,6 +41,7 @@ from disputes.services.core import (
 from disputes.services.records import attachment_add, attachment_check
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
+from governance.inputs import COUNT_MAX, PARTIES_MAX, occurrence_error, text_clean
 from governance.models import Region, RegionLevel, Role, User
 from governance.scoping import scope_for
 from governance.workdays import SHANGHAI
@@ -124,13 +125,16 @@ def _validated_parties(parties: Sequence[PartyInput], errors: dict[str, str], *,
     """The parties' rows; at least one unless `required` is False (an incident or hazard:
     `CategoryKind.INCIDENT`)."""
     rows: list[dict[str, Any]] = []
+    if len(parties) > PARTIES_MAX:
+        errors["parties"] = _("一次最多登记%(n)s名当事人（群体性纠纷请登记代表人）") % {"n": PARTIES_MAX}
+        return rows
     if not parties:
         if required:
             errors["parties"] = _("矛盾纠纷至少登记一名当事人（事件、隐患类可不填）")
         return rows
     for index, party in enumerate(parties):
         prefix = f"parties[{index}]"
-        row: dict[str, Any] = {"role": party.role, "kind": party.kind, "name": (party.name or "").strip(),
+        row: dict[str, Any] = {"role": party.role, "kind": party.kind, "name": text_clean(party.name),
                                "address": (party.address or "").strip()}
         if party.role not in PartyRole.values:
             errors[f"{prefix}.role"] = _("当事人类型无效")
@@ -183,7 +187,7 @@ def _party_details(party: PartyInput, *, id_type: str, id_number: str, prefix: s
     """The basic details a legal document states (人民调解法 art. 29), of the party's kind."""
     if party.kind == PartyKind.ORGANISATION:
         return {"gender": "", "ethnicity": "", "birth_date": None, "occupation": "",
-                "legal_representative": _text(party.legal_representative, 50, f"{prefix}.legal_representative",
+                "legal_representative": _text(text_clean(party.legal_representative), 50, f"{prefix}.legal_representative",
                                               errors)}
     gender = (party.gender or "").strip()
     if gender and gender not in Gender.values:
@@ -206,7 +210,7 @@ def _party_details(party: PartyInput, *, id_type: str, id_number: str, prefix: s
 
 
 def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.datetime) -> dict[str, Any]:
-    fields: dict[str, Any] = {"title": (data.title or "").strip(), "narrative": (data.narrative or "").strip()}
+    fields: dict[str, Any] = {"title": text_clean(data.title), "narrative": (data.narrative or "").strip()}
     if not fields["title"]:
         errors["title"] = _("请填写标题")
     if not fields["narrative"]:
@@ -226,12 +230,14 @@ def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.date
         fields["occurred_at"] = data.occurred_at.replace(tzinfo=SHANGHAI)
     else:
         fields["occurred_at"] = data.occurred_at
-    if fields.get("occurred_at") and fields["occurred_at"] > now + dt.timedelta(minutes=5):
-        errors["occurred_at"] = _("发生时间不能晚于当前时间")
+    if fields.get("occurred_at") and (message := occurrence_error(fields["occurred_at"])):
+        errors["occurred_at"] = _("发生时间不能晚于当前时间") if "晚于" in message else message
     try:
         fields["people_involved"] = int(data.people_involved)
         if fields["people_involved"] < 1:
             raise ValueError
+        if fields["people_involved"] > COUNT_MAX:
+            errors["people_involved"] = _("涉及人数不能超过%(n)s") % {"n": COUNT_MAX}
     except (TypeError, ValueError):
         errors["people_involved"] = _("涉及人数至少为1")
     if data.amount_involved not in (None, ""):
@@ -271,6 +277,7 @@ def _grid_at(scope, fields: dict[str, Any], village: Region, errors: dict[str, s
 def _idempotent_result(existing: Case, actor: User) -> Case:
     if existing.registered_by_id != actor.pk:
         raise Conflict(_("提交标识已被使用"), code="duplicate_submit")
+    existing.replayed = True
     return existing
 
 
@@ -301,6 +308,7 @@ def _transferred_result(existing: Case, actor: User) -> Case:
     """The same work order sent again: the first case, when the sender can see it."""
     if not scope_for(actor).covers(existing):
         raise Conflict(_("该外部工单号已登记"), code="duplicate_external_id")
+    existing.replayed = True
     return existing
 
 
@@ -327,7 +335,11 @@ def case_register(
 ) -> Case:
     """一窗受理: register a case at the actor's center, with the files brought to the window
     (`attachments`, uploaded files). The same submit token twice returns the first case
-    (and stores no file again).
+    (and stores no file again), marked `replayed = True` (a transient attribute, not a
+    column: the API answers 200 for it, 201 for a case this call created). Exactly once
+    under concurrency: the submit token is a unique column of the case row, so of two
+    requests with one token the second waits on the first's uncommitted insert and then
+    fails it (IntegrityError) — on PostgreSQL and SQLite alike — and reads the first's case.
 
     Every file is checked before anything is written; then the case is registered and each
     file attached through `attachment_add` in this transaction. When anything fails after a
@@ -408,7 +420,6 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
     else:
         owning_region = Region.objects.get(pk=owning_region_id)
     case = Case(
-        number=_next_case_number(village.code[:9], now.astimezone(SHANGHAI).date()),
         **fields,
         channel=channel,
         address=(data.address or "").strip(),
@@ -427,11 +438,17 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
     case.set_region(village)
     for name, value in deadlines.step_changes(case, Step.ACCEPT, now).items():
         setattr(case, name, value)
+    number_args = (village.code[:9], now.astimezone(SHANGHAI).date())
     if not submit_token and not case.external_id:
+        case.number = _next_case_number(*number_args)
         case.save(force_insert=True)  # no race to recover from: no savepoint round trips
     else:
+        # The number and the row that claims the submit token (or work order) in one
+        # savepoint: a request that loses the race to a concurrent one with the same key rolls
+        # back its counter increment with its insert, so the daily sequence has no gap.
         try:
             with transaction.atomic():
+                case.number = _next_case_number(*number_args)
                 case.save(force_insert=True)
         except IntegrityError:
             # A concurrent request with the same submit token or work order won the race.

@@ -119,25 +119,25 @@ def test_reveal_validates_the_field_and_the_party_of_the_case(people, category, 
 
 def test_hints_find_cases_of_the_same_party_inside_the_jurisdiction_only(people, category, case):
     # when the A1 clerk types the same ID number on a new intake
-    body = client_for(people.clerk).get(HINTS_URL, {"id_number": ID_NUMBER}).json()
+    body = client_for(people.clerk).post(HINTS_URL, {"id_number": ID_NUMBER}, format="json").json()
     # then the earlier case is suggested
     assert [row["id"] for row in body] == [case["id"]]
     assert body[0]["number"] == case["number"]
     # the same phone matches too; village + category match recent cases
-    assert [r["id"] for r in client_for(people.clerk).get(HINTS_URL, {"phone": PHONE}).json()] == [case["id"]]
-    by_place = client_for(people.clerk).get(
+    assert [r["id"] for r in client_for(people.clerk).post(HINTS_URL, {"phone": PHONE}, format="json").json()] == [case["id"]]
+    by_place = client_for(people.clerk).post(
         HINTS_URL, {"village": people.tree.village_a1x.pk, "category": category.pk}).json()
     assert [r["id"] for r in by_place] == [case["id"]]
-    assert client_for(people.clerk).get(HINTS_URL, {"id_number": ID_NUMBER, "exclude": case["id"]}).json() == []
+    assert client_for(people.clerk).post(HINTS_URL, {"id_number": ID_NUMBER, "exclude": case["id"]}, format="json").json() == []
     # and a clerk of another township typing the same number learns nothing
-    assert client_for(people.outsider).get(HINTS_URL, {"id_number": ID_NUMBER}).json() == []
+    assert client_for(people.outsider).post(HINTS_URL, {"id_number": ID_NUMBER}, format="json").json() == []
 
 
 def test_hints_with_nothing_typed_are_empty(people, case):
-    assert client_for(people.clerk).get(HINTS_URL).json() == []
+    assert client_for(people.clerk).post(HINTS_URL).json() == []
 
 
 def test_hints_are_for_roles_that_register_cases(people, case):
     handler = UserFactory(role=Role.HANDLER, region=people.tree.town_a1, department=people.department)
-    assert_error(client_for(handler).get(HINTS_URL, {"id_number": ID_NUMBER}), 403, "forbidden")
-    assert_error(client_for(people.clerk).get(HINTS_URL, {"village": "abc"}), 400, "invalid")
+    assert_error(client_for(handler).post(HINTS_URL, {"id_number": ID_NUMBER}, format="json"), 403, "forbidden")
+    assert_error(client_for(people.clerk).post(HINTS_URL, {"village": "abc"}, format="json"), 400, "invalid")

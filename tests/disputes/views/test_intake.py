@@ -153,20 +153,20 @@ def test_hints_find_cases_of_the_same_party_within_scope_only(people):
     url = reverse("disputes:hints")
     params = {"parties-0-id_number": ID_ZHANG, "village": "", "category": ""}
     # when the A1 clerk types the ID number of a party of an A1 case
-    html = client_for(people.clerk_a1).get(url, params).content.decode()
+    html = client_for(people.clerk_a1).post(url, params).content.decode()
     # then the case is offered as 关联件/重复件
     assert earlier.number in html
     assert f'name="related_to" value="{earlier.pk}"' in html
     assert f'name="duplicate_of" value="{earlier.pk}"' in html
     # and a clerk of county B typing the same number sees nothing of it
-    html = client_for(people.clerk_b1).get(url, params).content.decode()
+    html = client_for(people.clerk_b1).post(url, params).content.decode()
     assert earlier.number not in html
 
 
 def test_hints_keep_the_choices_already_ticked(people):
     earlier = people.register()
     params = {"parties-0-phone": PHONE_ZHANG, "related_to": str(earlier.pk)}
-    html = client_for(people.clerk_a1).get(reverse("disputes:hints"), params).content.decode()
+    html = client_for(people.clerk_a1).post(reverse("disputes:hints"), params).content.decode()
     assert re.search(rf'name="related_to" value="{earlier.pk}"[^>]*checked', html)
 
 
