@@ -304,7 +304,8 @@ class Notification(BaseModel):
     # a row with sent_at null is in the outbox (governance/notifications.py).
     sent_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
     # Failed delivery rounds; the outbox drain leaves the row until retry_at (back-off).
-    attempts = models.PositiveIntegerField(_("外发尝试次数"), default=0)
+    # db_default: the sweep inserts rows with raw SQL (notifications._insert_unnest).
+    attempts = models.PositiveIntegerField(_("外发尝试次数"), default=0, db_default=0)
     retry_at = models.DateTimeField(_("下次重试时间"), null=True, blank=True)
 
     class Meta:
