@@ -4,6 +4,7 @@ cut-off), and a broker outage at commit costs nothing but time."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from celery import current_app
@@ -215,3 +216,24 @@ class TestSettings:
             assert task.acks_late and task.reject_on_worker_lost, name
         assert settings.CELERY_VISIBILITY_TIMEOUT > 2 * settings.CELERY_LONGEST_TASK_SECONDS
         assert settings.CELERY_VISIBILITY_TIMEOUT <= 600  # a killed worker's messages return within minutes
+
+
+class TestMonitoring:
+    def test_outbox_status_reports_the_backlog_and_fails_a_probe_when_the_oldest_waits_too_long(self, clerk):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        ids = notify(clerk, 3)
+        Notification.objects.filter(pk=ids[0]).update(created_at=timezone.now() - dt.timedelta(minutes=10),
+                                                      attempts=2)
+        out = StringIO()
+        call_command("outbox_status", "--json", stdout=out)
+        backlog = json.loads(out.getvalue())
+        assert backlog["unsent"] == 3 and backlog["failing"] == 1 and backlog["oldest_age_seconds"] >= 600
+
+        with pytest.raises(SystemExit) as exit_info:
+            call_command("outbox_status", "--max-age", "300", stdout=StringIO(), stderr=StringIO())
+        assert exit_info.value.code == 1
+        notifications_drain()
+        call_command("outbox_status", "--max-age", "300", stdout=StringIO())  # drained: passes
