@@ -87,22 +87,24 @@ def notifications_send_on_commit(ids: Sequence[int]) -> None:
 # --- Delivery -------------------------------------------------------------------------------------
 
 def _locked_unsent(notification_id: int) -> Notification | None:
-    rows = Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+    rows = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).select_related("recipient")
     if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True)
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
     return rows.first()
 
 
-def _record(*, notification_id: int, channel: str, now: dt.datetime, sent: bool, error: str = "") -> None:
-    delivery, _created = NotificationDelivery.objects.get_or_create(notification_id=notification_id,
-                                                                    channel=channel)
+def _record(delivery: NotificationDelivery, *, now: dt.datetime, sent: bool, error: str = "") -> None:
+    """Write the channel's outcome. The caller holds the notification's row lock, so nobody
+    else writes this delivery row meanwhile (SQLite: writers are serialised)."""
     delivery.attempts += 1
-    delivery.updated_at = now
     if sent:
         delivery.sent_at, delivery.last_error = now, ""
     else:
         delivery.last_error = error[:300]
-    delivery.save(update_fields=["attempts", "sent_at", "last_error", "updated_at"])
+    if delivery.pk is None:
+        delivery.save()
+    else:
+        delivery.save(update_fields=["attempts", "sent_at", "last_error", "updated_at"])
 
 
 def notification_deliver(*, notification_id: int) -> str:
@@ -116,23 +118,21 @@ def notification_deliver(*, notification_id: int) -> str:
         notification = _locked_unsent(notification_id)
         if notification is None:
             return SKIPPED
-        done = set(NotificationDelivery.objects.filter(notification_id=notification_id, sent_at__isnull=False)
-                   .values_list("channel", flat=True))
-        recipient = notification.recipient
+        deliveries = {d.channel: d for d in NotificationDelivery.objects.filter(notification_id=notification_id)}
         failures = []
         for channel in channels_all():
             name = channel.channel_name()
-            if name in done:
-                continue
+            delivery = deliveries.get(name) or NotificationDelivery(notification_id=notification_id, channel=name)
+            if delivery.sent_at is not None:
+                continue  # accepted by this channel before: never sent through it twice
             try:
-                channel.send(recipient=recipient, title=notification.title, body=notification.body,
+                channel.send(recipient=notification.recipient, title=notification.title, body=notification.body,
                              link=notification.link, key=delivery_key(notification_id, channel))
             except Exception as exc:  # any failure of the channel is retried, never lost
                 failures.append(name)
-                _record(notification_id=notification_id, channel=name, now=clock.now(), sent=False,
-                        error=f"{type(exc).__name__}: {exc}")
+                _record(delivery, now=clock.now(), sent=False, error=f"{type(exc).__name__}: {exc}")
                 continue
-            _record(notification_id=notification_id, channel=name, now=clock.now(), sent=True)
+            _record(delivery, now=clock.now(), sent=True)
         now = clock.now()
         if failures:
             notification.attempts += 1

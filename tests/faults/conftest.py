@@ -12,7 +12,7 @@ import redis
 from django.conf import settings
 
 from governance.models import RegionLevel
-from tests.disputes.escalation.workers import sender
+from tests.disputes.escalation.workers import sender, wait_until
 from tests.faults.processes import CeleryProcess, broker_url, gateway_url, require_services
 
 
@@ -43,16 +43,38 @@ def procs(services, tmp_path):
 
 
 @pytest.fixture
-def send():
-    """send(task_name, args=…, kwargs=…): as beat or a producer would, by name, on Redis 8."""
+def broker_app():
     app = sender(broker_url())
     app.conf.task_routes = settings.CELERY_TASK_ROUTES  # the queues beat and producers use
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def send(broker_app):
+    """send(task_name, args=…, kwargs=…): as beat or a producer would, by name, on Redis 8."""
 
     def send_task(name: str, **kwargs) -> None:
-        app.send_task(name, **kwargs)
+        broker_app.send_task(name, **kwargs)
 
-    yield send_task
-    app.close()
+    return send_task
+
+
+@pytest.fixture
+def ticking(send):
+    """ticking(done, tasks): a beat in the test — send `tasks` every second until done()."""
+
+    def run(done, tasks: list[tuple[str, dict]], *, timeout: float, what: str) -> None:
+        def tick():
+            if done():
+                return True
+            for name, kwargs in tasks:
+                send(name, kwargs=kwargs)
+            return False
+
+        wait_until(tick, timeout=timeout, what=what, interval=1.0)
+
+    return run
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -60,27 +60,40 @@ class CeleryProcess:
     own process group: kill() is kill -9 of the whole group, terminate() is SIGTERM to the main
     process only (what systemd's KillMode=mixed and `celery multi stop` do)."""
 
-    def __init__(self, kind: str, *, log_dir: Path, beat: bool = False, concurrency: int = 2, **env: str):
+    def __init__(self, kind: str, *, log_dir: Path, beat: bool = False, concurrency: int = 2, queues: str = QUEUES,
+                 wait: bool = True, **env: str):
         self.name = f"hops-{kind}-{uuid.uuid4().hex[:6]}"
+        self.nodename = f"{self.name}@{socket.gethostname()}"
         self.log = log_dir / f"{self.name}.log"
         schedule = str(log_dir / f"{self.name}-schedule")
         if kind == "worker":
-            args = ["worker", "-Q", QUEUES, "-c", str(concurrency), "-n", f"{self.name}@%h", "--without-gossip",
+            args = ["worker", "-Q", queues, "-c", str(concurrency), "-n", self.nodename, "--without-gossip",
                     "--without-mingle", "--without-heartbeat", "-l", "info"]
             if beat:
                 args += ["-B", "-s", schedule]
-            ready = "ready."
+            self.ready_line = "ready."
         else:
-            args, ready = ["beat", "-s", schedule, "-l", "info"], "beat: Starting"
+            args, self.ready_line = ["beat", "-s", schedule, "-l", "info"], "beat: Starting"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen([CELERY, "-A", "governance", *args], cwd=settings.BASE_DIR,
                                             env=process_env(**env), stdout=out, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        self.started = time.monotonic()
-        wait_until(lambda: ready in self.output() or self.process.poll() is not None, timeout=60,
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> CeleryProcess:
+        wait_until(lambda: self.ready_line in self.output() or self.process.poll() is not None, timeout=60,
                    what=f"{self.name} ready")
         if self.process.poll() is not None:
             raise AssertionError(f"{self.name} exited:\n{self.output()[-3000:]}")
+        return self
+
+    def consume(self, app) -> None:
+        """A standby worker (started with queues="standby", beside the one about to fail, so
+        the recovery does not wait for a start-up) takes over the real queues."""
+        for queue in QUEUES.split(","):
+            replies = app.control.add_consumer(queue, destination=[self.nodename], reply=True, timeout=10)
+            assert replies, f"{self.nodename} did not answer add_consumer({queue})"
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

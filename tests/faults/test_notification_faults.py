@@ -22,6 +22,7 @@ from tests.faults.processes import CLOSED_BROKER, process_env
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DELIVER = "governance.tasks.notification_deliver_task"
+DRAIN = "governance.tasks.notification_drain_task"
 
 
 def keys(ids) -> set[str]:
@@ -47,7 +48,7 @@ def test_redis_down_when_a_case_is_committed(tree, procs, reference_data):
     clerk = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1, password="x")
     colleague = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1, password="x")
     category = CategoryFactory()
-    procs("worker", beat=True)
+    worker = procs("worker", beat=True, wait=False)  # starts while the case is committed
 
     # When that process registers a case
     clock = Stopwatch()
@@ -55,6 +56,7 @@ def test_redis_down_when_a_case_is_committed(tree, procs, reference_data):
     done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], env=process_env(REDIS_URL=CLOSED_BROKER),
                           capture_output=True, text=True, timeout=120)
     committed = clock.seconds()
+    worker.wait_ready()
 
     # Then the case is saved, whole, and the lost message is only logged
     assert done.returncode == 0, done.stdout + done.stderr
@@ -73,14 +75,16 @@ def test_redis_down_when_a_case_is_committed(tree, procs, reference_data):
            delivered_after_seconds=recovered)
 
 
-def test_worker_killed_mid_send_loses_nothing_and_no_handset_gets_it_twice(tree, procs, send):
+def test_worker_killed_mid_send_loses_nothing_and_no_handset_gets_it_twice(tree, procs, send, broker_app, ticking):
     # Given 60 unsent notifications and a gateway that holds its first call after accepting
     # the message and every other call before accepting it
     user = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
     ids = sorted(notifications_create(drafts=[
         NotificationDraft(recipient_id=user.pk, event_key=f"fault:kill:{i}", title=f"通知 {i}") for i in range(60)]))
     gateway().set("hold", "mixed")
-    victim = procs("worker")
+    victim = procs("worker", wait=False)
+    standby = procs("worker", queues="standby", wait=False)
+    victim.wait_ready(), standby.wait_ready()
     send(DELIVER, args=[ids[:30]])
     send(DELIVER, args=[ids[30:]])
     wait_until(lambda: gateway().scard("held_after") == 1 and gateway().scard("held_before") == 1,
@@ -91,10 +95,10 @@ def test_worker_killed_mid_send_loses_nothing_and_no_handset_gets_it_twice(tree,
     gateway().delete("hold")
     assert Notification.objects.filter(pk__in=ids, sent_at__isnull=False).count() == 0
 
-    # and a new worker with beat comes up
+    # and another worker takes over the queues, beat sending the drain every second
     clock = Stopwatch()
-    procs("worker", beat=True)
-    wait_until(lambda: all_sent(ids), timeout=60, what="every notification sent")
+    standby.consume(broker_app)
+    ticking(lambda: all_sent(ids), [(DRAIN, {})], timeout=60, what="every notification sent")
     recovered = clock.seconds()
 
     # Then every notification reached its handset once; the one killed after the gateway
@@ -104,13 +108,15 @@ def test_worker_killed_mid_send_loses_nothing_and_no_handset_gets_it_twice(tree,
     report("worker kill -9 mid-send", **result, recovered_seconds=recovered)
 
 
-def test_worker_stopped_with_sigterm_mid_send_finishes_what_it_started(tree, procs, send):
+def test_worker_stopped_with_sigterm_mid_send_finishes_what_it_started(tree, procs, send, broker_app, ticking):
     # Given 60 unsent notifications in three messages, the gateway holding every call
     user = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
     ids = sorted(notifications_create(drafts=[
         NotificationDraft(recipient_id=user.pk, event_key=f"fault:term:{i}", title=f"通知 {i}") for i in range(60)]))
     gateway().set("hold", "before")
-    victim = procs("worker")
+    victim = procs("worker", wait=False)
+    standby = procs("worker", queues="standby", wait=False)
+    victim.wait_ready(), standby.wait_ready()
     for start in range(0, 60, 20):
         send(DELIVER, args=[ids[start:start + 20]])
     wait_until(lambda: gateway().scard("held_before") == 2, timeout=30, what="both pool processes mid-send")
@@ -124,8 +130,8 @@ def test_worker_stopped_with_sigterm_mid_send_finishes_what_it_started(tree, pro
     by_victim = Notification.objects.filter(pk__in=ids, sent_at__isnull=False).count()
     assert by_victim == 40  # the two running messages, whole; the third was never started
 
-    # and a new worker takes the rest
-    procs("worker", beat=True)
+    # and another worker takes the rest: the third message, returned to the queue untouched
+    standby.consume(broker_app)
     wait_until(lambda: all_sent(ids), timeout=60, what="every notification sent")
 
     # Then nothing was presented twice at all

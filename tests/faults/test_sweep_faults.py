@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.djang
 CASES = 60
 BATCH = 20
 SWEEP = "disputes.tasks.deadline_sweep_task"
+DRAIN = "governance.tasks.notification_drain_task"
 
 
 def overdue_cases(tree, n: int) -> None:
@@ -90,7 +91,8 @@ class TableLock:
 
 
 @pytest.mark.parametrize("fault", ["kill -9", "SIGTERM"])
-def test_worker_stopped_mid_sweep_escalates_and_notifies_exactly_once(tree, procs, send, policies, fault):
+def test_worker_stopped_mid_sweep_escalates_and_notifies_exactly_once(tree, procs, send, broker_app, ticking, policies,
+                                                                      fault):
     # Given 60 overdue cases, a county dispatcher to notify, and a first batch already swept
     overdue_cases(tree, CASES)
     dispatcher = UserFactory(role=Role.DISPATCHER, region=tree.county_a)
@@ -99,7 +101,9 @@ def test_worker_stopped_mid_sweep_escalates_and_notifies_exactly_once(tree, proc
 
     # When a worker's next batch is in the middle of its transaction
     lock = TableLock()
-    victim = procs("worker")
+    victim = procs("worker", wait=False)
+    standby = procs("worker", queues="standby", wait=False)
+    victim.wait_ready(), standby.wait_ready()
     send(SWEEP, kwargs={"after_id": first.next_after_id, "batch_size": BATCH})
     wait_until(lambda: lock.waiters() >= 1, timeout=30, what="the batch waiting mid-transaction")
 
@@ -115,9 +119,10 @@ def test_worker_stopped_mid_sweep_escalates_and_notifies_exactly_once(tree, proc
         assert Escalation.objects.count() == 2 * BATCH
     stopped = clock.seconds()
 
-    # and a new worker with beat comes up
-    procs("worker", beat=True)
-    wait_until(lambda: done(dispatcher, CASES), timeout=60, what="every case escalated and notified")
+    # and another worker takes over the queues, beat sending the sweep and the drain every second
+    standby.consume(broker_app)
+    ticking(lambda: done(dispatcher, CASES), [(SWEEP, {"batch_size": BATCH}), (DRAIN, {})], timeout=60,
+            what="every case escalated and notified")
     recovered = clock.seconds()
 
     # Then every case was escalated once and every notification reached the handset once
@@ -129,9 +134,12 @@ def test_two_beats_escalate_and_notify_exactly_once(tree, procs, policies):
     # Given 60 overdue cases and two beats by mistake, each sending the sweep and the drain every second
     overdue_cases(tree, CASES)
     dispatcher = UserFactory(role=Role.DISPATCHER, region=tree.county_a)
-    procs("worker", concurrency=3, SWEEP_BATCH_SIZE=str(BATCH))
+    started = [procs("worker", concurrency=3, SWEEP_BATCH_SIZE=str(BATCH), wait=False),
+               procs("beat", wait=False), procs("beat", wait=False)]
+    for process in started:
+        process.wait_ready()
     clock = Stopwatch()
-    beats = [procs("beat"), procs("beat")]
+    beats = started[1:]
 
     # When they run side by side
     wait_until(lambda: done(dispatcher, CASES), timeout=60, what="every case escalated and notified")

@@ -112,7 +112,7 @@ class TestDeliver:
     def test_an_error_inside_the_transaction_marks_nothing(self, clerk, monkeypatch):
         (pk,) = notify(clerk)
 
-        def broken_record(**kwargs):
+        def broken_record(*args, **kwargs):
             raise RuntimeError("database gone after the gateway accepted")
 
         monkeypatch.setattr(outbox, "_record", broken_record)
@@ -237,3 +237,10 @@ class TestMonitoring:
         assert exit_info.value.code == 1
         notifications_drain()
         call_command("outbox_status", "--max-age", "300", stdout=StringIO())  # drained: passes
+
+
+def test_one_delivery_costs_a_constant_number_of_queries(clerk, django_assert_max_num_queries):
+    ids = notify(clerk, 3)
+    # lock + recipient, deliveries, insert delivery, update notification (+ savepoint/commit)
+    with django_assert_max_num_queries(6):
+        notification_deliver(notification_id=ids[0])
