@@ -14,10 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-# CJK fonts + Pango/HarfBuzz for WeasyPrint PDFs; gettext to compile the Chinese catalogue.
+# CJK fonts + Pango/HarfBuzz for WeasyPrint PDFs; gettext to compile the Chinese catalogue;
+# postgresql-client (15, as the postgres:15 service) for manage.py backup / restore.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext \
+        fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 1000 zongzhi \
  && useradd --system --uid 1000 --gid zongzhi --home-dir /app --shell /usr/sbin/nologin zongzhi

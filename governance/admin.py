@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import AuditLog, CalendarDay, Department, Notification, Region, User
+from governance.models import AuditLog, CalendarDay, Department, Notification, NotificationDelivery, Region, User
 from governance.workdays import calendar_jobs_run
 
 admin.site.site_header = _("综治中心平台管理")
@@ -113,7 +113,17 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "recipient", "title", "read_at", "sent_at")
+    list_display = ("created_at", "recipient", "title", "read_at", "sent_at", "attempts", "retry_at")
     list_select_related = ("recipient",)
     list_filter = ("read_at", "sent_at")
     search_fields = ("title", "event_key", "recipient__username")
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(ReadOnlyAdmin):
+    """What each outbound channel accepted or refused (the outbox: governance/outbox.py)."""
+
+    list_display = ("created_at", "notification", "channel", "sent_at", "attempts", "last_error")
+    list_select_related = ("notification",)
+    list_filter = ("channel", "sent_at")
+    search_fields = ("notification__event_key", "last_error")

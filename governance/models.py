@@ -300,7 +300,13 @@ class Notification(BaseModel):
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=200, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # Set only after every outbound channel accepted the message (NotificationDelivery rows):
+    # a row with sent_at null is in the outbox (governance/notifications.py).
     sent_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
+    # Failed delivery rounds; the outbox drain leaves the row until retry_at (back-off).
+    # db_default: the sweep inserts rows with raw SQL (notifications._insert_unnest).
+    attempts = models.PositiveIntegerField(_("外发尝试次数"), default=0, db_default=0)
+    retry_at = models.DateTimeField(_("下次重试时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -318,3 +324,27 @@ class Notification(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationDelivery(BaseModel):
+    """One notification handed to one outbound channel: written when the channel accepted it
+    (sent_at) or refused it (attempts, last_error). A notification counts as sent only when
+    each configured channel has its row with sent_at; a redelivered task skips the channels
+    that have one, so nothing is sent twice through the same channel."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=40)
+    sent_at = models.DateTimeField(_("送达渠道时间"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("通知外发记录")
+        verbose_name_plural = _("通知外发记录")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="notification_delivery_once_per_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}:{self.channel}"

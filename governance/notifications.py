@@ -3,34 +3,33 @@
 Reads (`notification_list`, `notification_unread_count`) are per recipient: a user sees only
 their own rows, and another user's row looks missing (404). Writes: marking read, creating
 rows in bulk (unique per recipient and event, so a repeated fan-out writes nothing twice) and
-delivering one row through the outbound channel at most once (`notification_deliver`: a
-conditional UPDATE claims the row before the channel is called).
+delivering them through the outbound channels (governance/outbox.py).
 
-Producers (the apps' services and periodic sweeps) create rows inside their transaction and
-call `notifications_send_on_commit(ids)`, which enqueues the send tasks after commit.
+Producers (the apps' services and periodic sweeps) create rows inside their transaction —
+an unsent row is the outbox entry, so the fan-out is recorded in the same transaction as the
+change — and call `notifications_send_on_commit(ids)`, which enqueues a delivery task after
+commit. When that message is lost (broker down at commit, a killed worker, a Redis restart)
+the beat drain, every minute, delivers the rows anyway.
 """
 from __future__ import annotations
 
-import datetime as dt
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from celery import current_app
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from governance import clock
-from governance.channels import ChannelError, channel_get
 from governance.errors import NotFound
 from governance.models import Notification, User
 
-logger = logging.getLogger(__name__)
+# The outbox (the unsent rows), its drain and delivery per channel live in governance/outbox.py;
+# producers keep importing notifications_send_on_commit from here.
+from governance.outbox import notifications_send_on_commit
 
-# Ids per fan-out task message (keeps each message small).
-FANOUT_CHUNK = 500
-
+__all__ = ["NotificationDraft", "notification_list", "notification_mark_all_read", "notification_mark_read",
+           "notification_unread_count", "notifications_create", "notifications_send_on_commit"]
 
 @dataclass(frozen=True)
 class NotificationDraft:
@@ -131,82 +130,3 @@ def _insert_unnest(drafts: Sequence[NotificationDraft]) -> None:
         ])
 
 
-# The fan-out task (governance/tasks.py), named rather than imported: tasks.py calls this
-# module, so importing it back would make a circle. Celery resolves the registered task, so
-# eager mode, routing and the task's options apply as with a direct call.
-FANOUT_TASK = "governance.tasks.notification_fanout_task"
-
-
-def _fanout(chunk: list[int]) -> None:
-    current_app.tasks[FANOUT_TASK].delay(chunk)
-
-
-def _fanout_chunks(ids: Sequence[int]) -> list[list[int]]:
-    return [list(ids[i:i + FANOUT_CHUNK]) for i in range(0, len(ids), FANOUT_CHUNK)]
-
-
-def notifications_send_on_commit(ids: Sequence[int]) -> None:
-    """After the surrounding transaction commits, hand the ids to the notifications queue.
-
-    A broker outage at that moment must not undo (or fail) the committed work: the rows are in
-    the inbox already, so the error is logged (robust callback) and the outbound copy is lost.
-    """
-    if not ids:
-        return
-    for chunk in _fanout_chunks(ids):
-        transaction.on_commit(lambda chunk=chunk: _fanout(chunk), robust=True)
-
-
-# A row still unsent this long after it was written lost its fan-out message (a broker outage
-# at commit time, a Redis restart with the message queued); older than a day it is stale.
-RESEND_AFTER = dt.timedelta(minutes=30)
-RESEND_WITHIN = dt.timedelta(days=1)
-RESEND_LIMIT = 5_000
-
-
-def notifications_unsent(*, now: dt.datetime, limit: int = RESEND_LIMIT) -> list[int]:
-    """Ids of rows written between a day and half an hour ago that were never sent, oldest
-    first."""
-    # Uses index: notification_unsent_idx (created_at, partial: sent_at IS NULL)
-    return list(
-        Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - RESEND_AFTER,
-                                    created_at__gte=now - RESEND_WITHIN)
-        .order_by("created_at", "id").values_list("pk", flat=True)[:limit]
-    )
-
-
-def notifications_resend_unsent(*, now: dt.datetime | None = None) -> int:
-    """Hand unsent rows to the notifications queue again (beat, every 10 minutes). A row
-    whose first send is merely late is claimed by whichever task comes first; the other
-    finds nothing to claim (notification_deliver), so nothing is sent twice."""
-    ids = notifications_unsent(now=now or clock.now())
-    for chunk in _fanout_chunks(ids):
-        _fanout(chunk)
-    if ids:
-        logger.warning("re-enqueued %s unsent notifications (oldest id %s)", len(ids), ids[0])
-    return len(ids)
-
-
-def notification_deliver(*, notification_id: int) -> bool:
-    """Send one notification through the outbound channel, at most once.
-
-    The row is claimed first by a conditional UPDATE (sent_at set where it is null); a second
-    delivery of the same task finds nothing to claim and sends nothing. When the channel
-    fails, the claim is released and ChannelError propagates so the task retries with
-    back-off. Returns True when this call sent it.
-    """
-    now = clock.now()
-    if not Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=now):
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    try:
-        channel_get().send(
-            recipient=notification.recipient, title=notification.title, body=notification.body,
-            link=notification.link,
-        )
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id, sent_at=now).update(sent_at=None)
-        if isinstance(exc, ChannelError):
-            raise
-        raise ChannelError(str(exc)) from exc
-    return True

@@ -197,6 +197,8 @@ STORAGES = {
 # permission-checked view (never by the web server directly).
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+# Where `manage.py backup` writes (docs/operations.md); keep it on another disk or host.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -283,11 +285,23 @@ else:
         "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
-# Visibility timeout must exceed the longest countdown/ETA we ever schedule (we use none
-# longer than the notification back-off cap of 10 minutes) and the longest task.
-CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# Redis hands an unacknowledged message (acks_late) to another worker after the visibility
+# timeout. It must outlast the longest task (a task still running would run twice) plus the
+# time a prefetched message waits behind one running task (prefetch multiplier 1), and no
+# task schedules a countdown/ETA (notification retries live in the database). It is also how
+# long a killed worker's messages wait before they return; the outbox drain (every minute)
+# and the sweep (every SWEEP_INTERVAL_SECONDS) do not wait for them.
+CELERY_LONGEST_TASK_SECONDS = 180  # the deadline sweep's time_limit, the longest of all tasks
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_LONGEST_TASK_SECONDS + 60)
 if REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A broker that does not answer fails a publish in seconds, not minutes: the change is
+        # committed already and the outbox drain delivers its notifications later.
+        "socket_connect_timeout": 2,
+    }
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -295,8 +309,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 600
-CELERY_TASK_SOFT_TIME_LIMIT = 540
+# Defaults for a task that declares none; never above CELERY_LONGEST_TASK_SECONDS.
+CELERY_TASK_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS - 30
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "disputes.tasks.*sweep*": {"queue": "sweeps"},
@@ -304,16 +319,19 @@ CELERY_TASK_ROUTES = {
 }
 # The one beat schedule. Intervals come from the environment.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+NOTIFICATION_DRAIN_INTERVAL_SECONDS = env.int("NOTIFICATION_DRAIN_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "disputes.tasks.deadline_sweep_task",
         "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"queue": "sweeps", "expires": SWEEP_INTERVAL_SECONDS},
     },
-    "resend-unsent-notifications": {
-        "task": "governance.tasks.notification_resend_task",
-        "schedule": 600,
-        "options": {"queue": "notifications", "expires": 600},
+    # The outbox drain: every unsent notification, oldest first, until none is left. Every
+    # minute, so a fan-out message lost with the broker costs at most a minute.
+    "drain-notification-outbox": {
+        "task": "governance.tasks.notification_drain_task",
+        "schedule": NOTIFICATION_DRAIN_INTERVAL_SECONDS,
+        "options": {"queue": "notifications", "expires": NOTIFICATION_DRAIN_INTERVAL_SECONDS},
     },
 }
 
@@ -321,6 +339,8 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATION_CHANNEL_BACKEND = env.str(
     "NOTIFICATION_CHANNEL_BACKEND", default="governance.channels.LogChannel"
 )
+# Every channel a notification goes out through (one NotificationDelivery row each).
+NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=[NOTIFICATION_CHANNEL_BACKEND])
 
 # --- Security (production passes `check --deploy` with zero warnings) -----------------------
 SESSION_COOKIE_HTTPONLY = True
