@@ -41,7 +41,7 @@ class DisputesConfig(AppConfig):
     @staticmethod
     def _register_navigation() -> None:
         from governance.models import Role
-        from governance.navigation import ALL_ROLES, NavItem, register_nav, register_role_home
+        from governance.navigation import BUSINESS_ROLES, NavItem, register_nav, register_role_home
 
         register_nav(
             NavItem("disputes:inbox", _("待办"), frozenset({Role.WINDOW_STAFF, Role.HANDLER, Role.DISPATCHER}),
@@ -49,7 +49,7 @@ class DisputesConfig(AppConfig):
             NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER}), order=30),
             NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
             NavItem("disputes:field_reports", _("我的上报"), frozenset({Role.GRID_WORKER}), order=15),
-            NavItem("disputes:list", _("案件查询"), ALL_ROLES - {Role.ADMINISTRATOR}, order=50),
+            NavItem("disputes:list", _("案件查询"), BUSINESS_ROLES, order=50),
         )
         register_role_home(Role.WINDOW_STAFF, "disputes:inbox")
         register_role_home(Role.HANDLER, "disputes:inbox")

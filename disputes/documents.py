@@ -69,6 +69,7 @@ class Printing:
     at: dt.datetime
     full: bool = False
     links: Mapping[str, str] | None = None
+    nonce: str = ""  # the page's CSP nonce for the inline style sheet (print view only)
 
 
 @dataclass(frozen=True)

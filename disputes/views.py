@@ -372,7 +372,9 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
 # --- printed documents (disputes/documents.py): a print view and a PDF each -------------------
 
 def _printing(request: HttpRequest, *, full: bool, links: dict[str, str] | None) -> documents.Printing:
-    return documents.Printing(by=str(request.user), at=clock.now(), full=full, links=links)
+    # The print view's inline style sheet carries the request's CSP nonce (not the PDF).
+    nonce = str(request.csp_nonce) if links and hasattr(request, "csp_nonce") else ""
+    return documents.Printing(by=str(request.user), at=clock.now(), full=full, links=links, nonce=nonce)
 
 
 # Each document's PDF route, by document (the print view links to it).

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import AuditLog, CalendarDay, Department, Notification, NotificationDelivery, Region, User
+from governance.models import AuditLog, CalendarDay, Department, Notification, NotificationDelivery, Region, Role, User
 from governance.workdays import calendar_jobs_run
 
 admin.site.site_header = _("综治中心平台管理")
@@ -56,8 +56,21 @@ class RegionAdmin(admin.ModelAdmin):
             obj.save(update_fields=list(PATH_FIELDS))
 
 
+# Fields only a superuser (the bootstrap account, docs/security.md) may set: the role decides
+# the groups and the admin-site access of everyone else (三员分立).
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN})
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """The security administrator's screen: accounts, roles, jurisdictions, passwords.
+
+    A non-superuser can neither grant permissions directly nor change their own role (which
+    would let a security administrator make themself a system or audit administrator);
+    `is_staff` follows the role. Every change lands in the audit log (governance/signals.py).
+    """
+
     list_display = ("username", "display_name", "role", "region", "department", "is_active", "is_staff")
     list_select_related = ("region", "department")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
@@ -71,6 +84,19 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("岗位与管辖"), {"fields": ("display_name", "phone", "role", "region", "department")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [f for f in SUPERUSER_ONLY_FIELDS if f not in readonly]
+            if obj is not None and obj.pk == request.user.pk:
+                readonly.append("role")
+        return readonly
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not request.user.is_superuser:
+            obj.is_staff = obj.role in STAFF_ROLES
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Department)

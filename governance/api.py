@@ -8,7 +8,8 @@
   fails at class creation, so the scoped path is the only path.
 - `StandardPagination`: page-number pagination with a client page size capped at 100.
 - `ErrorOutputSerializer`: the one error body, for the OpenAPI schema.
-- `TokenObtainApi` (POST /api/v1/auth/token/) and `MeApi` (GET /api/v1/me/).
+- `TokenObtainApi` (POST /api/v1/auth/token/), `TokenRevokeApi` (POST /api/v1/auth/logout/)
+  and `MeApi` (GET /api/v1/me/).
 - Reference data inside the jurisdiction: `RegionListApi` (GET /api/v1/regions/) and
   `DepartmentListApi` (GET /api/v1/departments/).
 """
@@ -24,19 +25,20 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.errors import ApplicationError, InvalidInput
+from governance import accounts
+from governance.errors import ApplicationError, Forbidden, InvalidInput
 from governance.inputs import INT32_MAX, span_error
 from governance.models import Department, DepartmentKind, Region, RegionLevel, Role
 from governance.pagination import StandardPagination
 from governance.scoping import Scope, request_scope, scope_for
 from governance.serializers import ChoiceLabelField, RegionRefOutputSerializer
-from governance.signals import audit_login_refused
+from governance.signals import audit_login_refused, client_ip
+from governance.throttles import TokenObtainThrottle
 
 
 class LockedOut(ApplicationError):
@@ -183,6 +185,8 @@ class TokenObtainInputSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"), max_length=150)
     password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False,
                                      style={"input_type": "password"})
+    otp = serializers.RegexField(r"^\d{6,8}$", label=_("动态口令"), required=False,
+                                 help_text="手机验证器上的 6 位数字：管理员及 OTP_REQUIRED_ROLES 所列角色、已绑定的用户必填")
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -190,14 +194,19 @@ class TokenOutputSerializer(serializers.Serializer):
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token (header `Authorization: Token <key>`).
+    """Exchange a username and password (and, where the second factor applies, the current
+    TOTP code) for an API token (header `Authorization: Token <key>`).
 
     Goes through django.contrib.auth.authenticate with the request, so django-axes counts
-    failures and refuses locked-out username + address pairs exactly as on the login page.
+    failures and refuses locked-out usernames and addresses exactly as on the login page.
+    Every call issues a new token (django-rest-knox: stored as a hash, expiring after
+    REST_KNOX["TOKEN_TTL"]); the body stays `{"token": "<key>"}`. Rate-limited per client
+    address (settings.API_THROTTLE_RATES["token"]).
     """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [TokenObtainThrottle]
 
     @extend_schema(
         summary="获取 API 令牌",
@@ -220,10 +229,26 @@ class TokenObtainApi(APIView):
             # Same rule as the login page: no jurisdiction, no sign-in (fail closed).
             audit_login_refused(user=user, request=request, reason="no_region")
             scope_for(user)  # raises NoJurisdiction (403) with the standard message
-        token, _created = Token.objects.get_or_create(user=user)
+        if accounts.otp_required(user):
+            if not data.get("otp"):
+                raise Forbidden(_("该账号须使用动态口令：请在 otp 字段提交手机验证器上的 6 位数字"),
+                                code="otp_required")
+            accounts.otp_verify(user=user, token=data["otp"], ip_address=client_ip(request))
+        token = accounts.token_issue(user=user)
         # A token issue is a sign-in: audited, last_login updated, axes failures reset.
         user_logged_in.send(sender=type(user), request=request, user=user)
-        return Response(TokenOutputSerializer({"token": token.key}).data)
+        return Response(TokenOutputSerializer({"token": token}).data)
+
+
+class TokenRevokeApi(APIView):
+    """Sign out of the API: the token presented is revoked at once (204)."""
+
+    @extend_schema(summary="注销 API 令牌", request=None, responses={204: None, 401: ErrorOutputSerializer},
+                   tags=["auth"])
+    def post(self, request):
+        if request.auth is not None and hasattr(request.auth, "digest"):
+            accounts.tokens_revoke(user=request.user, token=request.auth)
+        return Response(status=204)
 
 
 class RegionOutputSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from governance.routing import app_api_urlpatterns
 
 urlpatterns = [
     path("auth/token/", api.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", api.TokenRevokeApi.as_view(), name="api-logout"),
     path("me/", api.MeApi.as_view(), name="api-me"),
     path("regions/", api.RegionListApi.as_view(), name="api-regions"),
     path("departments/", api.DepartmentListApi.as_view(), name="api-departments"),

@@ -11,6 +11,7 @@ class GovernanceConfig(AppConfig):
         # Registers the notification tasks with Celery in every process (web and worker), so
         # governance.notifications can enqueue them by name without importing this module.
         from governance import (
+            checks,  # noqa: F401  (registers the deployment checks)
             signals,  # noqa: F401  (connects the audit receivers)
             tasks,  # noqa: F401
         )

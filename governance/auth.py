@@ -2,19 +2,27 @@
 
 - A wrong username or password shows one Chinese message and keeps the typed username.
 - A user without a jurisdiction region is refused (fail closed, administrators too).
-- django-axes (settings.AXES_*) locks a username+IP out after repeated failures and renders
-  registration/locked_out.html; its middleware swaps the response, so the view needs nothing.
+- django-axes (settings.AXES_*) locks a username, and separately a client address, out after
+  repeated failures and renders registration/locked_out.html; its middleware swaps the
+  response. Before that, POSTs are rate-limited per client address (settings.LOGIN_RATE).
+- After a sign-in the user is told when and from where they last signed in, and how many
+  failed attempts there were since (governance.accounts.last_login_notice).
 """
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
 
-from governance.signals import audit_login_refused
+from governance.accounts import last_login_notice
+from governance.signals import audit_login_refused, client_ip
 
 
 class LoginForm(AuthenticationForm):
@@ -42,10 +50,32 @@ class LoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["no_region"], code="no_region")
 
 
+def client_ip_key(group: str, request) -> str:
+    return client_ip(request) or "unknown"
+
+
+def login_rate(group: str, request) -> str:
+    return settings.LOGIN_RATE
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if is_ratelimited(request, group="login", key=client_ip_key, rate=login_rate, method="POST", increment=True):
+            # An unbound form: validating it would try the password (and count for axes).
+            form = self.form_class(request, initial={"username": request.POST.get("username", "")[:150]})
+            context = self.get_context_data(form=form, login_blocked=_("登录请求过于频繁，请稍后再试"))
+            return render(request, self.template_name, context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        notice = last_login_notice(user=form.get_user())  # before this sign-in is recorded
+        response = super().form_valid(form)
+        messages.info(self.request, notice)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -58,6 +58,8 @@ class DemoUser:
 # (`county_users`, `township_users`) so demo cases can run through every center.
 NAMED_USERS = [
     DemoUser("admin", Role.ADMINISTRATOR, "6102", title="系统管理员"),
+    DemoUser("secadmin", Role.SECURITY_ADMIN, "6102", title="安全管理员"),
+    DemoUser("auditor", Role.AUDIT_ADMIN, "6102", title="审计管理员"),
     DemoUser("city_leader", Role.LEADER, "6102", title="市委政法委领导"),
     DemoUser("city_dispatcher", Role.DISPATCHER, "6102", title="市综治中心调度员"),
     DemoUser("wangyi_dispatcher", Role.DISPATCHER, "610202", title="王益区综治中心调度员"),
@@ -165,9 +167,12 @@ def users_ensure(city: Region, departments: dict[tuple[str, str], Department]) -
     for spec in wanted:
         region = regions[spec.region_code]
         department = departments[(region.code, department_name(region, spec.department))] if spec.department else None
-        is_admin = spec.role == Role.ADMINISTRATOR
+        # 三员分立: no demo account is a superuser (one would hold all three administrators'
+        # powers); the system and security administrators use the admin site through their
+        # role groups, the audit administrator only the audit log page.
+        is_staff = spec.role in (Role.ADMINISTRATOR, Role.SECURITY_ADMIN)
         fields = {"role": spec.role, "region_id": region.pk, "department_id": department.pk if department else None,
-                  "is_staff": is_admin, "is_superuser": is_admin, "is_active": True}
+                  "is_staff": is_staff, "is_superuser": False, "is_active": True}
         user = existing.get(spec.username)
         if user is None:
             # One hash for every demo account: hashing ~150 passwords one by one takes minutes.

@@ -66,6 +66,17 @@ def _flatten(detail: Any) -> str:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    response = _response_for(exc, context)
+    if response is not None and response.status_code == 403:
+        # Every refusal is audited (等保): who, what, from where.
+        from governance.services import audit_refusal
+
+        audit_refusal(request=context.get("request"), message=str(response.data.get("message", "")),
+                      code=str(response.data.get("code", "")))
+    return response
+
+
+def _response_for(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(_body(exc.message, exc.code, exc.extra), status=exc.status)
     if isinstance(exc, DjangoValidationError):

@@ -158,7 +158,17 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("办理人")
     GRID_WORKER = "grid_worker", _("网格员")
     LEADER = "leader", _("领导")
+    # 三员分立 (等保 level 3): three administrators, none able to do another's work.
+    # The system administrator keeps reference data (regions, departments, categories, grids,
+    # calendar); the security administrator keeps accounts, roles and second factors; the
+    # audit administrator reads and exports the audit log and changes nothing.
     ADMINISTRATOR = "administrator", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+# The three administrator roles of 三员分立: each must sign in with a second factor.
+ADMIN_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 class DepartmentKind(models.TextChoices):
@@ -219,6 +229,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Stamped by set_password (below); the password expires PASSWORD_MAX_AGE_DAYS after it.
+    # Empty for accounts created with a ready hash (demo seeding): date_joined stands in.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -233,20 +246,48 @@ class User(AbstractUser):
         if self.department_id and self.region_id and self.department.region_id != self.region_id:
             raise ValidationError({"department": _("所属单位必须位于该用户的管辖区划")})
 
+    def set_password(self, raw_password) -> None:
+        from governance import clock
+
+        super().set_password(raw_password)
+        self.password_changed_at = clock.now()
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, newest first: a new password may not be any of
+    the last PASSWORD_HISTORY_COUNT (governance/passwords.py). Written only when a password
+    is set (AbstractBaseUser.save → password_validation.password_changed)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = ClockDateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
 
 class AuditLog(models.Model):
     """Append-only record of sensitive actions (full views of personal data, logins, admin).
 
     Rows are written only through governance.services.audit_record and never updated or
-    deleted by application code: save() refuses an update and delete() refuses always.
+    deleted by application code: save() refuses an update and delete() refuses always, and
+    the database refuses too (a trigger from migration 0005: UPDATE and DELETE on
+    PostgreSQL, UPDATE on SQLite). The foreign keys PROTECT: deleting a user or a region that
+    the log names would be an UPDATE of the log (SET_NULL); deactivate the account instead.
     """
 
     created_at = ClockDateTimeField(_("时间"), auto_now_add=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("动作"), max_length=50)
     target_type = models.CharField(_("对象类型"), max_length=50, blank=True)
     target_id = models.CharField(_("对象编号"), max_length=50, blank=True)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -254,7 +295,12 @@ class AuditLog(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # The audit log page: newest first, narrowed by action (governance/audit_selectors.py).
+            models.Index(fields=["-created_at", "-id"], name="audit_created_idx"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -21,9 +21,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Role
+from governance.models import ADMIN_ROLES, Role
 
 ALL_ROLES = frozenset(Role.values)
+# The roles that do the platform's work (cases, grids, party building); the three
+# administrators of 三员分立 are not among them and see none of those pages.
+BUSINESS_ROLES = ALL_ROLES - ADMIN_ROLES
 DEFAULT_ORDER = 500
 
 
@@ -81,9 +84,13 @@ def register_role_home(role: str, url_name: str, *, priority: int = 0) -> None:
 # The kernel's own pages.
 register_nav(
     NavItem("notifications", _("通知"), ALL_ROLES, order=90),
-    NavItem("admin:index", _("系统管理"), frozenset({Role.ADMINISTRATOR}), staff_only=True, order=100),
+    NavItem("audit-log", _("审计日志"), frozenset({Role.AUDIT_ADMIN}), order=95),
+    NavItem("admin:index", _("系统管理"), frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN}), staff_only=True,
+            order=100),
 )
 register_role_home(Role.ADMINISTRATOR, "admin:index")
+register_role_home(Role.SECURITY_ADMIN, "admin:index")
+register_role_home(Role.AUDIT_ADMIN, "audit-log")
 
 
 def url_or_none(url_name: str) -> str | None:

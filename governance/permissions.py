@@ -15,8 +15,11 @@ from governance.errors import Forbidden
 from governance.models import Role
 
 _ACTIONS: dict[str, frozenset[str]] = {
-    "governance.view_audit": frozenset({Role.ADMINISTRATOR, Role.LEADER}),
-    "governance.manage_users": frozenset({Role.ADMINISTRATOR}),
+    # 三员分立: the audit log is the audit administrator's alone (read and export); accounts
+    # are the security administrator's; the system administrator keeps reference data.
+    "governance.view_audit": frozenset({Role.AUDIT_ADMIN}),
+    "governance.export_audit": frozenset({Role.AUDIT_ADMIN}),
+    "governance.manage_users": frozenset({Role.SECURITY_ADMIN}),
 }
 
 

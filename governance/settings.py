@@ -47,12 +47,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, expiring, one per sign-in (governance/authentication.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "governance",
     "grids",
     "disputes",
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "governance.security_middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,7 +75,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every response to a signed-in caller (personal data).
     "governance.middleware.PrivateNoStoreMiddleware",
+    # request.user.is_verified(): the second factor of this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (they tell the user why): idle sign-out, then the second factor and an
+    # expired password, which keep a session on their own pages until done.
+    "governance.security_middleware.IdleTimeoutMiddleware",
+    "governance.security_middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks, so it sees the final authentication result.
@@ -129,23 +139,58 @@ AUTHENTICATION_BACKENDS = [
     # ModelBackend that loads the user with their region and its ancestors (one query).
     "governance.auth.UserBackend",
 ]
+# Password policy (等保 level 3, governance/passwords.py): at least 8 characters of at least
+# three classes (upper, lower, digit, symbol), not containing the username, none of the last
+# PASSWORD_HISTORY_COUNT, and a change forced PASSWORD_MAX_AGE_DAYS after the last one (0: never).
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=8)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "governance.passwords.ComplexityValidator", "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": "governance.passwords.UsernameNotContainedValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "governance.passwords.HistoryValidator", "OPTIONS": {"count": PASSWORD_HISTORY_COUNT}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): 5 failures per username+IP lock for 30 minutes.
+# Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request (governance/
+# security_middleware.py signs the user out and says so) and at the latest SESSION_MAX_AGE_HOURS
+# after sign-in, and when the browser closes.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_HOURS", default=12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Second factor (django-otp, TOTP): the three administrator roles always, and the roles listed
+# here too (e.g. "dispatcher,leader"). Users of other roles may enrol on their own; once
+# enrolled they are asked for the code at every sign-in. OTP_ENFORCED=0 only for the test
+# suite; `check --deploy` fails when it is off in production (governance/checks.py).
+OTP_ENFORCED = env.bool("OTP_ENFORCED", default=True)
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="综治中心平台")
+
+# The client address behind the reverse proxy (governance/client_ip.py, django-ipware): the
+# X-Forwarded-For hop the proxy appended is believed only when the request comes from one of
+# TRUSTED_PROXY (addresses or CIDR ranges, e.g. "10.0.0.2,10.0.1.0/24"); otherwise the peer
+# address. TRUSTED_PROXY_HOPS counts further proxies in front of that one (a load balancer).
+TRUSTED_PROXY = env.list("TRUSTED_PROXY", default=[])
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT failures lock the username (from any
+# address) and, separately, the client address (for any username) for AXES_COOLOFF_MINUTES.
+# The address is the real client's, not the proxy's (AXES_CLIENT_IP_CALLABLE).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "governance.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Rate limits per client address on the sign-in page and the token endpoint (POSTs), before
+# axes counts failures: "count/period" as django-ratelimit and DRF read them.
+LOGIN_RATE = env.str("LOGIN_RATE", default="30/m")
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -230,6 +275,11 @@ REST_FRAMEWORK = {
         "governance.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per signed-in user and per client address (governance/throttles.py; rates below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "governance.throttles.UserApiThrottle",
+        "governance.throttles.AnonApiThrottle",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -240,6 +290,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.errors.api_exception_handler",
 }
+# API rates (DRF throttles, counted in the default cache: Redis in production). 429 beyond.
+API_THROTTLE_RATES = {
+    "user": env.str("API_USER_RATE", default="600/min"),
+    "anon": env.str("API_ANON_RATE", default="60/min"),
+    "token": LOGIN_RATE,
+}
+# API tokens (django-rest-knox): a new token per sign-in, stored as a hash, expiring
+# API_TOKEN_TTL_HOURS after issue; signing out (POST /api/v1/auth/logout/, or the page) and a
+# password change revoke the user's tokens.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=5)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "综治中心平台 API",
     "DESCRIPTION": "一窗受理、闭环管理 — 矛盾纠纷受理、分流、办理、回访、归档。",
@@ -345,6 +411,38 @@ NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=[NOTIFICATION_
 # --- Security (production passes `check --deploy` with zero warnings) -----------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Content-Security-Policy (django-csp): scripts and style sheets from this site only, inline
+# <script>/<style> only with the request's nonce. Inline style *attributes* stay allowed
+# (style-src-attr): ECharts' tooltips and Tabler's components write them; they cannot run code.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+_MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *([_MAP_TILE_ORIGIN] if _MAP_TILE_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+    },
+}
+# Browser features the pages never use are switched off; geolocation stays for this site
+# (the grid worker's field report reads the phone's position).
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+            "fullscreen=(self), geolocation=(self), gyroscope=(), magnetometer=(), microphone=(), "
+            "midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), "
+            "screen-wake-lock=(), usb=(), xr-spatial-tracking=(), interest-cohort=()",
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,7 +1,7 @@
 """The project URLconf: the kernel's pages and API, and every app's, from governance.routing."""
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from governance import views
 from governance.api import ApiDocsPermission
@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Login required when settings.API_DOCS_REQUIRE_LOGIN (the default with DEBUG off).
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsPermission]), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsPermission]),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[ApiDocsPermission]),
          name="api-docs"),
     path("api/v1/", include("governance.api_urls")),
     # Anything else under /api/ (a non-integer id, a typo): the JSON 404, never an HTML page.

@@ -11,6 +11,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from governance.navigation import nav_links, role_home_url
+from governance.services import audit_refusal
 
 
 @login_required
@@ -50,6 +51,7 @@ def _error_page(request: HttpRequest, *, status: int, message: str, code: str) -
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: the refusal's message (the service's Chinese sentence), or a general one."""
     message = str(exception) if exception is not None and str(exception) else _("您无权访问此页面")
+    audit_refusal(request=request, message=message, code="forbidden")
     return _error_page(request, status=403, message=message, code="forbidden")
 
 
@@ -67,7 +69,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return database_unavailable(request)
     if request.path.startswith("/api/"):
         return _api_error(_("服务器内部错误，请稍后重试"), "server_error", 500)
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # Only the CSP nonce comes from the request (a random string set by the CSP middleware).
+    nonce = str(getattr(request, "csp_nonce", "") or "")
+    return HttpResponseServerError(loader.get_template("500.html").render({"csp_nonce": nonce}))
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

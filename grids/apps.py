@@ -13,7 +13,7 @@ class GridsConfig(AppConfig):
 
     def ready(self) -> None:
         from governance.models import Role
-        from governance.navigation import ALL_ROLES, NavItem, register_nav, register_role_home
+        from governance.navigation import BUSINESS_ROLES, NavItem, register_nav, register_role_home
         from governance.permissions import register_actions
         from grids.permissions import MANAGERS, registered_actions
 
@@ -22,7 +22,7 @@ class GridsConfig(AppConfig):
             NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10),
             NavItem("grids:fieldwork", _("巡查排查"), frozenset({Role.GRID_WORKER}), order=11),
             NavItem("grids:manage_list", _("网格管理"), MANAGERS | {Role.LEADER}, order=60),
-            NavItem("grids:map", _("网格地图"), ALL_ROLES - {Role.ADMINISTRATOR, Role.GRID_WORKER}, order=61),
+            NavItem("grids:map", _("网格地图"), BUSINESS_ROLES - {Role.GRID_WORKER}, order=61),
         )
         register_role_home(Role.GRID_WORKER, "grids:mine")
 

@@ -12,6 +12,13 @@ def pytest_configure(config):
     # Tasks enqueued by code under test run in-process; the real-worker suites
     # (marker celery_worker) start worker processes and send by name instead.
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # The second factor for administrators is tested in tests/governance/test_otp.py, which
+    # turns it on; elsewhere administrators sign in with a password as before.
+    settings.OTP_ENFORCED = False
+    # Rate limits are tested in tests/governance/test_rate_limits.py with their real rates; the
+    # rest of the suite signs in and calls the API far more often than a person would.
+    settings.LOGIN_RATE = "100000/m"
+    settings.API_THROTTLE_RATES = {"user": "100000/m", "anon": "100000/m", "token": "100000/m"}
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +67,8 @@ def _seed_reference_data() -> None:
         seed(name)
     # Which categories are incidents (no party needed): a flush leaves 0003's rows all disputes.
     importlib.import_module("disputes.migrations.0020_category_kind").mark_incidents(apps, None)
-    for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
+    for module in ("governance.migrations.0002_role_groups", "governance.migrations.0006_separation_of_duties",
+                   "grids.migrations.0002_role_permissions",
                    "grids.migrations.0006_role_permissions_fieldwork", "disputes.migrations.0005_role_permissions",
                    "partybuilding.migrations.0002_role_permissions"):
         importlib.import_module(module).forwards(apps, None)

@@ -113,6 +113,8 @@ def city_build(spec: ScaleSpec, rng: random.Random, now: dt.datetime, progress: 
     user_add(Role.DISPATCHER, city, spec.city_code)
     user_add(Role.LEADER, city, spec.city_code)
     user_add(Role.ADMINISTRATOR, city, spec.city_code)
+    user_add(Role.SECURITY_ADMIN, city, spec.city_code)
+    user_add(Role.AUDIT_ADMIN, city, spec.city_code)
     n_counties = max(1, min(spec.counties, spec.townships))
     per_county = [spec.townships // n_counties + (1 if i < spec.townships % n_counties else 0) for i in range(n_counties)]
     for ci in range(n_counties):

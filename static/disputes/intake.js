@@ -31,6 +31,14 @@
     });
   }
   rows.querySelectorAll(".party-row").forEach(showKindFields);
+
+  // Typing in a hint source (ID number, phone, place, category) asks for related-case hints:
+  // a named event, because an htmx trigger filter would need eval, which the CSP forbids.
+  form.addEventListener("input", function (event) {
+    if (event.target.classList && event.target.classList.contains("js-hint-source")) {
+      form.dispatchEvent(new CustomEvent("hint-input", {bubbles: true}));
+    }
+  });
   rows.addEventListener("change", function (event) {
     if (event.target.classList && event.target.classList.contains("js-party-kind")) {
       showKindFields(event.target.closest(".party-row"));

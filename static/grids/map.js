@@ -3,6 +3,10 @@
 // server (MAP_TILE_URL): nothing is fetched from another host.
 (function () {
   "use strict";
+  // The region select submits its form on change (no inline handler: the CSP forbids them).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   var el = document.getElementById("grid-map");
   if (!el || !window.L) return;
   var COLOURS = {overdue: "#d63939", open: "#f59f00", clear: "#2fb344"};

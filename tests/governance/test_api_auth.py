@@ -1,9 +1,10 @@
 """API sign-in: token endpoint (with django-axes lockout), token and session auth, /me."""
 import pytest
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken as Token
 from rest_framework.test import APIClient
 
+from governance.accounts import token_issue
 from governance.models import AuditLog, Role
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
@@ -34,7 +35,9 @@ def test_token_is_issued_for_right_credentials_and_authenticates_me(tree, api):
     # then they get the user's token, and it signs them in on the API (no session involved)
     assert response.status_code == 200, response.content
     key = response.json()["token"]
-    assert key == Token.objects.get(user=user).key
+    # (stored as a hash only: the row keeps the key's first characters to find it by)
+    stored = Token.objects.get(user=user)
+    assert key.startswith(stored.token_key) and key not in (stored.digest, stored.token_key)
     me = APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}")
     assert me.status_code == 200
     assert me.json()["username"] == user.username
@@ -42,11 +45,14 @@ def test_token_is_issued_for_right_credentials_and_authenticates_me(tree, api):
     assert AuditLog.objects.filter(action="login", actor=user).count() == 1
 
 
-def test_same_token_is_returned_on_a_second_sign_in(tree, api):
+def test_every_sign_in_gets_a_token_of_its_own(tree, api):
+    # (issue 15: the same token on every sign-in meant one leak was every client's)
     user = UserFactory(region=tree.town_a1)
     first = api.post(TOKEN_URL, {"username": user.username, "password": PASSWORD}, format="json").json()
     second = api.post(TOKEN_URL, {"username": user.username, "password": PASSWORD}, format="json").json()
-    assert first["token"] == second["token"]
+    assert first["token"] != second["token"]
+    for key in (first["token"], second["token"]):
+        assert APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
 def test_wrong_password_is_400_with_chinese_message(tree, api):
@@ -150,7 +156,7 @@ def test_bad_token_is_rejected(db, api):
 
 def test_token_of_a_deactivated_user_is_rejected(tree, api):
     user = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
-    key = Token.objects.create(user=user).key
+    key = token_issue(user=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
     response = api.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}")

@@ -23,7 +23,7 @@ def test_the_bar_keeps_the_order_it_had_when_the_kernel_declared_it():
     assert [item.url_name for item in navigation.NAV_ITEMS] == [
         "grids:mine", "grids:fieldwork", "disputes:field_reports", "disputes:inbox", "disputes:dashboard",
         "disputes:intake", "disputes:list", "grids:manage_list", "grids:map", "partybuilding:groups",
-        "notifications", "admin:index",
+        "notifications", "audit-log", "admin:index",
     ]
 
 
@@ -35,6 +35,8 @@ def test_each_role_lands_where_it_did():
         Role.LEADER: "disputes:dashboard",
         Role.GRID_WORKER: "grids:mine",
         Role.ADMINISTRATOR: "admin:index",
+        Role.SECURITY_ADMIN: "admin:index",
+        Role.AUDIT_ADMIN: "audit-log",
     }
 
 

@@ -13,12 +13,15 @@ def test_administrator_maintains_reference_data_leader_only_looks(db):
     admin = Group.objects.get(name=Role.ADMINISTRATOR)
     leader = Group.objects.get(name=Role.LEADER)
     admin_perms = set(admin.permissions.values_list("codename", flat=True))
-    assert {"change_category", "change_timelimitpolicy", "change_grid", "add_calendarday", "change_user"} <= admin_perms
+    assert {"change_category", "change_timelimitpolicy", "change_grid", "add_calendarday"} <= admin_perms
+    # 三员分立 (issue 15): accounts are the security administrator's, the log the auditor's
+    assert not {"add_user", "change_user", "view_user", "view_auditlog"} & admin_perms
     # cases change only through services, never through the admin
     assert "view_case" in admin_perms and "change_case" not in admin_perms
     assert "delete_auditlog" not in admin_perms
     leader_perms = set(leader.permissions.values_list("codename", flat=True))
     assert "view_category" in leader_perms and "change_category" not in leader_perms
+    assert "view_auditlog" not in leader_perms
 
 
 def test_user_is_in_exactly_the_group_of_its_role(tree):
@@ -30,5 +33,6 @@ def test_user_is_in_exactly_the_group_of_its_role(tree):
     user.save()
     user = type(user).objects.get(pk=user.pk)
     assert list(user.groups.values_list("name", flat=True)) == [Role.ADMINISTRATOR]
+    assert not user.has_perm("governance.change_user")
     assert user.has_perm("disputes.change_category")
     assert not user.has_perm("disputes.change_case")

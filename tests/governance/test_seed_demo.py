@@ -63,8 +63,13 @@ def test_kernel_seed_imports_the_city_with_departments_and_accounts():
         return User.objects.select_related("region", "department").get(username=username)
 
     admin = account("admin")
+    # 三员分立 (issue 15): three administrators, none a superuser; the auditor needs no admin site
     assert (admin.role, admin.region.code, admin.is_staff, admin.is_superuser) == (
-        Role.ADMINISTRATOR, "6102", True, True)
+        Role.ADMINISTRATOR, "6102", True, False)
+    assert (account("secadmin").role, account("secadmin").is_staff, account("secadmin").is_superuser) == (
+        Role.SECURITY_ADMIN, True, False)
+    assert (account("auditor").role, account("auditor").is_staff, account("auditor").is_superuser) == (
+        Role.AUDIT_ADMIN, False, False)
     assert (account("wangyi_dispatcher").role, account("wangyi_dispatcher").region.code) == (Role.DISPATCHER, "610202")
     assert account("wangyi_sfj").department.name == "王益区司法局"
     assert account("hongqi_sfs").department.name == "红旗街街道司法所"

@@ -1,8 +1,8 @@
 """GET detail, events, party reveal and intake hints; cross-jurisdiction for every case endpoint."""
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from governance.accounts import token_issue
 from governance.models import AuditLog, Role
 from tests.disputes.api.conftest import CASES_URL, ID_NUMBER, PHONE, act, assert_error, client_for, register
 from tests.factories import UserFactory
@@ -39,8 +39,8 @@ def test_actions_depend_on_who_asks(people, case):
 
 
 def test_detail_with_token_auth(people, case):
-    token = Token.objects.create(user=people.clerk)
-    response = APIClient().get(f"{CASES_URL}{case['id']}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = token_issue(user=people.clerk)
+    response = APIClient().get(f"{CASES_URL}{case['id']}/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert response.json()["id"] == case["id"]
 

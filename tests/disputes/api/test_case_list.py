@@ -3,10 +3,10 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from disputes.models import Case, CaseState, WarningLevel
+from governance.accounts import token_issue
 from tests.disputes.api.conftest import CASES_URL, assert_error, client_for
 from tests.factories import CaseFactory, CategoryFactory, UserFactory
 
@@ -63,7 +63,7 @@ def test_list_query_count_is_constant(people, category, count, django_assert_num
     assert response.json()["count"] == count
     # with a token: the token with its user and region, count, page
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=people.clerk).key)
+    token.credentials(HTTP_AUTHORIZATION="Token " + token_issue(user=people.clerk))
     with django_assert_num_queries(3):
         response = token.get(CASES_URL)
     assert response.json()["count"] == count
@@ -146,8 +146,8 @@ def test_page_size_above_100_is_capped(people, category):
 
 def test_token_auth_lists_cases(people, category):
     make_cases(people, category, 1)
-    token = Token.objects.create(user=people.clerk)
-    response = APIClient().get(CASES_URL, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = token_issue(user=people.clerk)
+    response = APIClient().get(CASES_URL, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert response.json()["count"] == 1
 

@@ -1,9 +1,9 @@
 """POST /api/v1/cases/: register with nested parties, Idempotency-Key, error shapes."""
 from django.middleware.csrf import _get_new_csrf_string
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from disputes.models import Case, CaseEvent, CaseParty
+from governance.accounts import token_issue
 from governance.models import Role
 from tests.disputes.api.conftest import (
     CASES_URL,
@@ -123,10 +123,10 @@ def test_related_case_ids_link_the_new_case(people, category):
 
 
 def test_token_client_registers_without_csrf(people, category):
-    token = Token.objects.create(user=people.clerk)
+    token = token_issue(user=people.clerk)
     client = APIClient(enforce_csrf_checks=True)
     response = client.post(CASES_URL, case_payload(people.tree.village_a1x, category), format="json",
-                           HTTP_AUTHORIZATION=f"Token {token.key}")
+                           HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 201, response.content
 
 
