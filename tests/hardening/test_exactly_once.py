@@ -16,10 +16,10 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from disputes.models import Case, CaseNumberCounter, Category
+from governance.accounts import token_issue
 from governance.models import Role
 from tests.factories import RegionTree, UserFactory
 
@@ -68,7 +68,7 @@ def clerk(db):
 def test_100_concurrent_api_posts_with_one_key_make_one_case_and_one_201(clerk):
     user, tree = clerk
     category = Category.objects.get(code="1702")
-    token = Token.objects.create(user=user).key
+    token = token_issue(user=user)
     payload = {
         "title": "并发登记", "narrative": "同一键重复提交。", "category_id": category.pk, "channel": "visit",
         "occurred_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(), "village_id": tree.village_a1x.pk,

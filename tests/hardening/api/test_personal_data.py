@@ -43,11 +43,12 @@ def test_the_reveal_endpoints_are_no_store(people, case):
 
 
 def test_token_callers_get_no_store_too(people):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from governance.accounts import token_issue
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=people.clerk).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=people.clerk)}")
     assert client.get(CASES_URL)["Cache-Control"] == "no-store"
 
 
