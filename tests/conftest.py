@@ -56,7 +56,7 @@ def _seed_reference_data() -> None:
         for name in ("0003_seed_reference_data", "0009_extension_limit_policy", "0011_rules_petition_limits",
                      "0011_rules_mediation_limit"):
             seed(name)
-    for name in ("0004_default_escalation_policies", "0011_rules_loop_policy"):
+    for name in ("0004_default_escalation_policies", "0011_rules_loop_policy", "0022_seed_warning_rules"):
         seed(name)
     for module in ("governance.migrations.0002_role_groups", "grids.migrations.0002_role_permissions",
                    "grids.migrations.0006_role_permissions_fieldwork", "disputes.migrations.0005_role_permissions",
