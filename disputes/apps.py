@@ -10,7 +10,8 @@ class DisputesConfig(AppConfig):
     # (no sign-in) at /public/, the API under /api/v1/.
     url_prefix = "cases/"
     urls_module = "disputes.urls"
-    url_mounts = (("public/", "disputes.public_urls"),)
+    # 研判预警 and 研判报告 at /analysis/ (disputes/warning_urls.py).
+    url_mounts = (("public/", "disputes.public_urls"), ("analysis/", "disputes.warning_urls"))
     api_urls_module = "disputes.api_urls"
 
     def ready(self) -> None:
@@ -42,6 +43,10 @@ class DisputesConfig(AppConfig):
             NavItem("disputes:inbox", _("待办"), frozenset({Role.WINDOW_STAFF, Role.HANDLER, Role.DISPATCHER}),
                     order=20),
             NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER}), order=30),
+            NavItem("analysis:warnings", _("研判预警"), frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.LEADER}),
+                    order=32),
+            NavItem("analysis:reports", _("研判报告"), frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.LEADER}),
+                    order=34),
             NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
             NavItem("disputes:field_reports", _("我的上报"), frozenset({Role.GRID_WORKER}), order=15),
             NavItem("disputes:list", _("案件查询"), ALL_ROLES - {Role.ADMINISTRATOR}, order=50),
