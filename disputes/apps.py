@@ -34,6 +34,10 @@ class DisputesConfig(AppConfig):
 
         register_calendar_job(str(_("案件期限")), provisional_recompute_message)
 
+        # Registers the tasks in every process (web too): services enqueue 研判预警 and 研判报告
+        # work by task name after commit (disputes.services.warnings, disputes.services.reports).
+        from disputes import tasks  # noqa: F401
+
     @staticmethod
     def _register_navigation() -> None:
         from governance.models import Role
