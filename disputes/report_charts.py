@@ -26,6 +26,7 @@ BAR = "#206bc4"
 SECOND = "#2fb344"
 GRID = "#d0d7de"
 WIDTH = 640
+SVG_FONT = '"Noto Sans CJK SC", "Noto Sans SC", sans-serif'
 
 
 def _scale(values: Sequence[int]) -> int:
@@ -43,7 +44,7 @@ def svg_bars(rows: Sequence[tuple[str, int]], *, title: str) -> str:
     peak = _scale([v for _label, v in rows])
     usable = WIDTH - label_w - 60
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}">',
+             f'viewBox="0 0 {WIDTH} {height}" font-family=\'{SVG_FONT}\' role="img" aria-label="{escape(title)}">',
              f'<text x="0" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
     for i, (label, value) in enumerate(rows):
         y = top + i * row_h
@@ -65,7 +66,7 @@ def svg_line(points: Sequence[tuple[str, int]], *, title: str) -> str:
     step = plot_w / max(len(points) - 1, 1)
     coords = [(left + i * step, top + plot_h - plot_h * v / peak) for i, (_label, v) in enumerate(points)]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}">',
+             f'viewBox="0 0 {WIDTH} {height}" font-family=\'{SVG_FONT}\' role="img" aria-label="{escape(title)}">',
              f'<text x="0" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
              f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 10}" y2="{top + plot_h}" stroke="{GRID}"/>',
              f'<text x="{left - 4}" y="{top + 4}" font-size="10" text-anchor="end">{peak}</text>',

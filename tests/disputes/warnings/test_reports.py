@@ -150,3 +150,15 @@ def test_jurisdiction_and_bad_input(people, month_data, django_capture_on_commit
     staff = UserFactory(role=Role.WINDOW_STAFF, region=month_data.town_a1)
     assert client_for(staff).get(URL).status_code == 200
     assert client_for(staff).post(URL, {"region": month_data.town_a1.pk, "month": "2026-05"}).status_code == 403
+
+
+def test_pdf_embeds_a_cjk_font_and_states_the_summary(month_data):
+    from disputes.reports import report_pdf
+    from tests.disputes.views.documents import font_names, pdf_text
+
+    figures = unscoped_report_figures(region=month_data.town_a1, month=dt.date(2026, 5, 1))
+    content = report_pdf(figures, generated_at=JUNE, version=3)
+    assert any("CJK" in name for name in font_names(content))
+    text = pdf_text(content)
+    assert "七一路街道2026年5月矛盾纠纷研判报告" in text and "第3版" in text
+    assert "共登记矛盾纠纷3件" in text and "每日登记量" in text  # the chart's title: SVG laid out as text
