@@ -86,15 +86,20 @@ class WarningRule(BaseModel):
         ordering = ["kind", "id"]
         verbose_name = _("预警规则")
         verbose_name_plural = _("预警规则")
+        # A NULL number would make a condition unknown, which a CHECK lets pass: say NOT NULL.
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in WarningKind]), name="warning_rule_kind_valid"),
             models.CheckConstraint(
-                condition=~Q(kind__in=["cluster", "repeat_party"]) | Q(min_cases__gte=2, window_days__gte=1),
+                condition=~Q(kind__in=["cluster", "repeat_party"]) | Q(
+                    min_cases__isnull=False, min_cases__gte=2, window_days__isnull=False, window_days__gte=1),
                 name="warning_rule_window_complete"),
-            models.CheckConstraint(condition=~Q(kind="group") | Q(min_people__gte=2), name="warning_rule_people_set"),
-            models.CheckConstraint(condition=~Q(kind="amount") | Q(min_amount__gt=0), name="warning_rule_amount_set"),
-            models.CheckConstraint(condition=~Q(kind="risk_grade") | Q(min_risk_rank__gte=1),
-                                   name="warning_rule_rank_set"),
+            models.CheckConstraint(condition=~Q(kind="group") | Q(min_people__isnull=False, min_people__gte=2),
+                                   name="warning_rule_people_set"),
+            models.CheckConstraint(condition=~Q(kind="amount") | Q(min_amount__isnull=False, min_amount__gt=0),
+                                   name="warning_rule_amount_set"),
+            models.CheckConstraint(
+                condition=~Q(kind="risk_grade") | Q(min_risk_rank__isnull=False, min_risk_rank__gte=1),
+                name="warning_rule_rank_set"),
         ]
 
     def __str__(self) -> str:
