@@ -133,3 +133,6 @@ class MediationOrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("region", "department")
     exclude = ("city", "county", "township", "village")
     inlines = [MediatorInline]
+
+
+from disputes import warning_admin  # noqa: E402, F401  (研判预警: rules, warnings, reports)

@@ -1,7 +1,7 @@
 """Disputes API v1 routes (under /api/v1/). The paths are a published contract."""
 from django.urls import path
 
-from disputes import api, api_field, api_reference
+from disputes import api, api_field, api_reference, warning_api
 
 app_name = "disputes_api"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("case-hints/", api.CaseHintListApi.as_view(), name="case-hints"),
     path("categories/", api_reference.CategoryListApi.as_view(), name="category-list"),
     path("risk-grades/", api_reference.RiskGradeListApi.as_view(), name="risk-grade-list"),
+    path("warnings/", warning_api.WarningListApi.as_view(), name="warning-list"),
+    path("warnings/<int:id>/acknowledge/", warning_api.WarningAcknowledgeApi.as_view(), name="warning-acknowledge"),
+    path("warnings/<int:id>/assign/", warning_api.WarningAssignApi.as_view(), name="warning-assign"),
     *(
         path(f"cases/<int:id>/{action}/", view.as_view(), name=f"case-{action}")
         for action, view in api.CASE_ACTION_APIS.items()

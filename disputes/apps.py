@@ -10,7 +10,8 @@ class DisputesConfig(AppConfig):
     # (no sign-in) at /public/, the API under /api/v1/.
     url_prefix = "cases/"
     urls_module = "disputes.urls"
-    url_mounts = (("public/", "disputes.public_urls"),)
+    # 研判预警 and 研判报告 at /analysis/ (disputes/warning_urls.py).
+    url_mounts = (("public/", "disputes.public_urls"), ("analysis/", "disputes.warning_urls"))
     api_urls_module = "disputes.api_urls"
 
     def ready(self) -> None:
@@ -37,6 +38,9 @@ class DisputesConfig(AppConfig):
         from disputes.data_checks import register as register_data_checks
 
         register_data_checks()
+        # Registers the tasks in every process (web too): services enqueue 研判预警 and 研判报告
+        # work by task name after commit (disputes.services.warnings, disputes.services.reports).
+        from disputes import tasks  # noqa: F401
 
     @staticmethod
     def _register_navigation() -> None:
@@ -47,6 +51,9 @@ class DisputesConfig(AppConfig):
             NavItem("disputes:inbox", _("待办"), frozenset({Role.WINDOW_STAFF, Role.HANDLER, Role.DISPATCHER}),
                     order=20),
             NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER}), order=30),
+            # 研判预警; its page links 研判报告 (one item for both keeps the bar short).
+            NavItem("analysis:warnings", _("研判预警"), frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.LEADER}),
+                    order=32),
             NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
             NavItem("disputes:field_reports", _("我的上报"), frozenset({Role.GRID_WORKER}), order=15),
             NavItem("disputes:list", _("案件查询"), BUSINESS_ROLES, order=50),

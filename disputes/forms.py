@@ -133,6 +133,7 @@ class CaseIntakeForm(StyledForm):
     risk_grade = forms.ModelChoiceField(label=_("风险等级"), queryset=RiskGrade.objects.all(), required=False)
     urgent = forms.BooleanField(label=_("加急"), required=False)
     long_standing = forms.BooleanField(label=_("历史遗留"), required=False)
+    criminal_risk = forms.BooleanField(label=_("民转刑风险"), required=False)
     attachments = MultipleFileField(label=_("附件（照片、材料等）"), required=False)
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     related_to = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
@@ -211,6 +212,7 @@ class CaseIntakeForm(StyledForm):
             risk_grade_id=data["risk_grade"].pk if data["risk_grade"] else None,
             urgent=data["urgent"],
             long_standing=data["long_standing"],
+            criminal_risk=data["criminal_risk"],
         )
 
 

@@ -62,9 +62,19 @@ CALLBACK_ACTIONS = actions_with(Relation.CALLBACK)
 ISSUER_ACTIONS = actions_with(Relation.ISSUER)
 
 
+# 研判预警 and 研判报告 (docs/warnings.md): who reads them, who handles a warning (acknowledge,
+# assign follow-up) and who asks for a monthly report.
+WARNING_ACTIONS: dict[str, frozenset[str]] = {
+    "warning_view": frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.LEADER}),
+    "warning_handle": frozenset({Role.DISPATCHER, Role.LEADER}),
+    "report_view": frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.LEADER}),
+    "report_request": frozenset({Role.DISPATCHER, Role.LEADER}),
+}
+
+
 def registered_actions() -> dict[str, Iterable[str]]:
     """The map under governance.permissions names ("disputes.dispatch")."""
-    return {f"disputes.{name}": roles for name, roles in ACTIONS.items()}
+    return {f"disputes.{name}": roles for name, roles in {**ACTIONS, **WARNING_ACTIONS}.items()}
 
 
 def holds_assignment(user: User, assignment: CaseAssignment | None) -> bool:

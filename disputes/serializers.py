@@ -160,6 +160,7 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     amount_involved = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     risk_grade = RiskGradeOutputSerializer(allow_null=True)
     long_standing = serializers.BooleanField()
+    criminal_risk = serializers.BooleanField()
     step_started_at = serializers.DateTimeField(allow_null=True)
     red_at = serializers.DateTimeField(allow_null=True)
     return_count = serializers.IntegerField()
@@ -322,6 +323,7 @@ class CaseCreateInputSerializer(serializers.Serializer):
                                              allow_null=True, default=None)
     urgent = serializers.BooleanField(label=_("加急"), required=False, default=False)
     long_standing = serializers.BooleanField(label=_("历史遗留"), required=False, default=False)
+    criminal_risk = serializers.BooleanField(label=_("民转刑风险"), required=False, default=False)
     # Empty is the service's call: a dispute needs a party, an incident or hazard may have none.
     parties = PartyInputSerializer(label=_("当事人"), many=True, required=False, default=list, max_length=PARTIES_MAX)
     related_to_ids = serializers.ListField(label=_("关联案件"), child=serializers.IntegerField(min_value=1, max_value=ID_MAX),

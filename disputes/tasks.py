@@ -31,3 +31,11 @@ def deadline_sweep_task(after_id: int = 0, batch_size: int | None = None) -> dic
         deadline_sweep_task.apply_async(kwargs={"after_id": result.next_after_id, "batch_size": size}, queue="sweeps")
     return {"yellow": result.yellow, "red": result.red, "escalated": result.escalated, "urged": result.urged,
             "next_after_id": result.next_after_id}
+
+
+# 研判预警 and 研判报告: their own module, found by the worker through this import.
+from disputes.warning_tasks import (  # noqa: E402, F401
+    report_generate_task,
+    warning_sweep_task,
+    warnings_evaluate_case_task,
+)

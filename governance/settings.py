@@ -386,6 +386,7 @@ CELERY_TASK_ROUTES = {
 # The one beat schedule. Intervals come from the environment.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
 NOTIFICATION_DRAIN_INTERVAL_SECONDS = env.int("NOTIFICATION_DRAIN_INTERVAL_SECONDS", default=60)
+WARNING_SWEEP_INTERVAL_SECONDS = env.int("WARNING_SWEEP_INTERVAL_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "disputes.tasks.deadline_sweep_task",
@@ -398,6 +399,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.notification_drain_task",
         "schedule": NOTIFICATION_DRAIN_INTERVAL_SECONDS,
         "options": {"queue": "notifications", "expires": NOTIFICATION_DRAIN_INTERVAL_SECONDS},
+    },
+    # 研判预警: every active rule over the platform (docs/warnings.md).
+    "evaluate-warnings": {
+        "task": "disputes.tasks.warning_sweep_task",
+        "schedule": WARNING_SWEEP_INTERVAL_SECONDS,
+        "options": {"queue": "sweeps", "expires": WARNING_SWEEP_INTERVAL_SECONDS},
     },
 }
 

@@ -63,7 +63,7 @@ def _seed_reference_data() -> None:
         for name in ("0003_seed_reference_data", "0009_extension_limit_policy", "0011_rules_petition_limits",
                      "0011_rules_mediation_limit"):
             seed(name)
-    for name in ("0004_default_escalation_policies", "0011_rules_loop_policy"):
+    for name in ("0004_default_escalation_policies", "0011_rules_loop_policy", "0022_seed_warning_rules"):
         seed(name)
     # Which categories are incidents (no party needed): a flush leaves 0003's rows all disputes.
     importlib.import_module("disputes.migrations.0020_category_kind").mark_incidents(apps, None)

@@ -25,6 +25,9 @@ EXPECTED = [
     ("disputes_api:case-hints", "api/v1/case-hints/", "disputes.api.CaseHintListApi"),
     ("disputes_api:category-list", "api/v1/categories/", "disputes.api_reference.CategoryListApi"),
     ("disputes_api:risk-grade-list", "api/v1/risk-grades/", "disputes.api_reference.RiskGradeListApi"),
+    ("disputes_api:warning-list", "api/v1/warnings/", "disputes.warning_api.WarningListApi"),
+    ("disputes_api:warning-acknowledge", "api/v1/warnings/<int:id>/acknowledge/", "disputes.warning_api.WarningAcknowledgeApi"),
+    ("disputes_api:warning-assign", "api/v1/warnings/<int:id>/assign/", "disputes.warning_api.WarningAssignApi"),
     ("disputes_api:case-accept", "api/v1/cases/<int:id>/accept/", "disputes.api.CaseAcceptApi"),
     ("disputes_api:case-reject", "api/v1/cases/<int:id>/reject/", "disputes.api.CaseRejectApi"),
     ("disputes_api:case-dispatch", "api/v1/cases/<int:id>/dispatch/", "disputes.api.CaseDispatchApi"),
@@ -60,6 +63,13 @@ EXPECTED = [
     # Anything else under /api/: the JSON 404 (issue 15), also with DEBUG on.
     ("api-not-found", "^api/", "governance.views.api_not_found"),
     ("set_language", "i18n/setlang/", "django.views.i18n.set_language"),
+    # 研判预警 and 研判报告 (disputes' url_mounts): analysis/ is the longest page prefix, mounted first.
+    ("analysis:warnings", "analysis/warnings/", "disputes.warning_views.warning_list"),
+    ("analysis:warning", "analysis/warnings/<int:warning_id>/", "disputes.warning_views.warning_detail"),
+    ("analysis:warning_acknowledge", "analysis/warnings/<int:warning_id>/acknowledge/", "disputes.warning_views.warning_acknowledge"),
+    ("analysis:warning_assign", "analysis/warnings/<int:warning_id>/assign/", "disputes.warning_views.warning_assign"),
+    ("analysis:reports", "analysis/reports/", "disputes.warning_views.report_list"),
+    ("analysis:report_download", "analysis/reports/<int:report_id>.<str:fmt>", "disputes.warning_views.report_download"),
     # The residents' pages (no sign-in; disputes' url_mounts): public/ is the longest prefix.
     ("public:report", "public/report/", "disputes.public_views.public_report"),
     ("public:receipt", "public/report/done/", "disputes.public_views.public_receipt"),

@@ -25,6 +25,7 @@ from django.db.models import Count, Min
 from disputes.demo.plans import TOKEN_PREFIX, plans_make
 from disputes.demo.player import Player
 from disputes.models import Case, CaseState, MediationOrganisation, OrganisationKind, WarningLevel
+from disputes.services.warnings import warnings_evaluate_all
 from disputes.sweep import deadline_sweep_all
 from governance import clock
 from governance.demo import DEMO_CITY_CODE
@@ -82,6 +83,7 @@ def seed(*, stdout: TextIO, rng: random.Random) -> None:
     for plan in sorted(plans, key=lambda p: p.start):
         player.play(plan, now)
     changes = history_sweep(now)
+    warnings = warnings_evaluate_all()  # 研判预警 over the played history (docs/warnings.md)
     cases = Case.objects.filter(submit_token__startswith=TOKEN_PREFIX)
     by_state = dict(cases.values_list("state").annotate(n=Count("id")).order_by())
     cards = dict(cases.values_list("warning_level").annotate(n=Count("id")).order_by())
@@ -90,4 +92,4 @@ def seed(*, stdout: TextIO, rng: random.Random) -> None:
                  f"  红牌(超期) {cards.get(WarningLevel.RED, 0)} / 黄牌 {cards.get(WarningLevel.YELLOW, 0)};"
                  f"已上报上级(主动或超期) {cases.filter(escalations__isnull=False).distinct().count()};"
                  f"县级直接受理 {cases.filter(registered_by__region__level=RegionLevel.COUNTY).count()};"
-                 f"预警扫描(按日回放)共 {changes} 项变更\n")
+                 f"预警扫描(按日回放)共 {changes} 项变更;研判预警 {warnings.raised} 条\n")

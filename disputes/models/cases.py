@@ -160,6 +160,8 @@ class Case(RegionPathModel):
     risk_grade = models.ForeignKey(RiskGrade, verbose_name=_("风险等级"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     urgent = models.BooleanField(_("加急"), default=False)
     long_standing = models.BooleanField(_("历史遗留"), default=False)
+    # 民转刑风险: the clerk's judgement that the dispute may turn into a crime (研判预警).
+    criminal_risk = models.BooleanField(_("民转刑风险"), default=False, db_default=False)
 
     state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED)
     owning_level = models.CharField(_("责任层级"), max_length=10, choices=RegionLevel.choices)

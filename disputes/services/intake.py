@@ -39,6 +39,7 @@ from disputes.services.core import (
     parse_id,
 )
 from disputes.services.records import attachment_add, attachment_check
+from disputes.services.warnings import case_warnings_enqueue
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.inputs import COUNT_MAX, PARTIES_MAX, occurrence_error, text_clean
@@ -89,6 +90,7 @@ class CaseInput:
     risk_grade_id: int | None = None
     urgent: bool = False
     long_standing: bool = False
+    criminal_risk: bool = False  # 民转刑风险 (研判预警)
     # A transfer from another system: its work-order number (unique per channel) and deadline.
     external_id: str = ""
     external_due_at: dt.datetime | None = None
@@ -427,6 +429,7 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
         risk_grade_id=data.risk_grade_id or None,
         urgent=bool(data.urgent),
         long_standing=bool(data.long_standing),
+        criminal_risk=bool(data.criminal_risk),
         state=CaseState.REGISTERED,
         owning_level=owning_region.level,
         owning_region=owning_region,
@@ -469,6 +472,7 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
     )
     event.save(force_insert=True)
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)
+    case_warnings_enqueue(case_id=case.pk, actor_id=actor.pk)  # 研判预警, after commit
     for uploaded_file in attachments:
         stored.append(attachment_add(actor=actor, case_id=case.pk, uploaded_file=uploaded_file))
     return case

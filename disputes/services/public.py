@@ -39,6 +39,7 @@ from disputes.services.intake import (
     _validated_parties,
 )
 from disputes.services.records import CheckedFile, attachment_check, attachment_store
+from disputes.services.warnings import case_warnings_enqueue
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Region, RegionLevel
@@ -203,6 +204,7 @@ def case_submit_public(
             attachment.file.delete(save=False)
         raise
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=None)
+    case_warnings_enqueue(case_id=case.pk, actor_id=None)  # 研判预警, after commit
     return case
 
 

@@ -32,6 +32,7 @@ from disputes.services.core import (
 )
 from disputes.services.escalation import case_escalate_by_rule
 from disputes.services.joint import assist_departments, assists_close, assists_create
+from disputes.services.warnings import case_warnings_enqueue
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Department, RegionLevel, User
 from governance.workdays import add_days
@@ -59,6 +60,8 @@ def case_accept(*, actor: User, case_id: int, version: int | None = None, risk_g
         data={"risk_grade_id": risk_grade_id} if risk_grade_id else None,
         recipients=lambda ctx: Recipients(user_ids=(ctx.case.registered_by_id,)),
     )
+    if risk_grade_id:  # 研判 at acceptance: the risk-grade rules look again, after commit
+        case_warnings_enqueue(case_id=ctx.case.pk, actor_id=actor.pk)
     # 越级上报: a policy may send this kind of case straight to a higher level at acceptance.
     if case_escalate_by_rule(case_id=ctx.case.pk, now=ctx.now, actor=actor):
         ctx.case.refresh_from_db()
