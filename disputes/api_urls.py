@@ -1,7 +1,7 @@
 """Disputes API v1 routes (under /api/v1/). The paths are a published contract."""
 from django.urls import path
 
-from disputes import api, api_reference
+from disputes import api, api_reference, dashboard_api
 
 app_name = "disputes_api"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("case-hints/", api.CaseHintListApi.as_view(), name="case-hints"),
     path("categories/", api_reference.CategoryListApi.as_view(), name="category-list"),
     path("risk-grades/", api_reference.RiskGradeListApi.as_view(), name="risk-grade-list"),
+    path("dashboard/", dashboard_api.DashboardApi.as_view(), name="dashboard"),
+    path("statistics/<str:name>/", dashboard_api.StatisticApi.as_view(), name="statistic"),
     *(
         path(f"cases/<int:id>/{action}/", view.as_view(), name=f"case-{action}")
         for action, view in api.CASE_ACTION_APIS.items()

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from disputes import parties as party_data
 from disputes.actions import CENTER
-from disputes.models import CaseParty, CaseState, Channel, WarningLevel
+from disputes.models import CaseState, Channel, WarningLevel
 from disputes.selectors import case_list
+from disputes.selectors.cases import case_list_with_parties
 from disputes.selectors.statistics import Table
 from governance.permissions import can
 from governance.scoping import Scope
@@ -45,8 +45,7 @@ def case_export_count(*, scope: Scope, filters: Mapping[str, Any]) -> int:
 def case_export_rows(*, scope: Scope, filters: Mapping[str, Any], reveal: bool = False) -> Iterator[list[Any]]:
     """The filtered case list, one row per case, streamed in chunks (parties batched per
     chunk); personal data masked unless `reveal` (the caller checked `may_reveal` and audits)."""
-    parties = Prefetch("parties", queryset=CaseParty.objects.order_by("id"))
-    cases = case_list(scope=scope, filters=dict(filters)).select_related("category").prefetch_related(parties)
+    cases = case_list_with_parties(scope=scope, filters=dict(filters))
     states, channels, warnings = dict(CaseState.choices), dict(Channel.choices), dict(WarningLevel.choices)
     for case in cases.iterator(chunk_size=CHUNK):
         people = list(case.parties.all())

@@ -328,7 +328,7 @@ ORDERING_CHOICES = [
 ]
 
 
-YES_NO_CHOICES = [("yes", _("是")), ("no", _("否"))]
+YES_NO_CHOICES = [("true", _("是")), ("false", _("否"))]  # the API's boolean filters read the same words
 
 
 class CaseFilterForm(StyledForm):
@@ -345,8 +345,8 @@ class CaseFilterForm(StyledForm):
     created_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERING_CHOICES)
     # The dashboard's drill-downs (docs/dashboard.md): kept as hidden fields, shown as a summary.
-    open = forms.ChoiceField(label=_("在办"), required=False, choices=[("1", _("是"))], widget=forms.HiddenInput)
-    escalated = forms.ChoiceField(label=_("升级到本级"), required=False, choices=[("1", _("是"))],
+    open = forms.ChoiceField(label=_("在办"), required=False, choices=[("true", _("是"))], widget=forms.HiddenInput)
+    escalated = forms.ChoiceField(label=_("升级到本级"), required=False, choices=[("true", _("是"))],
                                   widget=forms.HiddenInput)
     resolved_from = forms.DateField(label=_("办结日期自"), required=False, widget=forms.HiddenInput)
     resolved_to = forms.DateField(label=_("办结日期至"), required=False, widget=forms.HiddenInput)

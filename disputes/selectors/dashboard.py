@@ -77,19 +77,19 @@ def figure_filters(*, scope: Scope, period: Period, today: dt.date,
         ("to_dispatch", _("待分流"), {"state": CaseState.ACCEPTED}, ""),
         ("to_sign", _("待签收"), {"state": CaseState.DISPATCHED}, ""),
         ("in_progress", _("办理中"), {"state": CaseState.IN_PROGRESS}, ""),
-        ("yellow", _("黄牌"), {"warning_level": WarningLevel.YELLOW, "open": "1"}, "yellow"),
-        ("red", _("红牌"), {"warning_level": WarningLevel.RED, "open": "1"}, "red"),
+        ("yellow", _("黄牌"), {"warning_level": WarningLevel.YELLOW, "open": "true"}, "yellow"),
+        ("red", _("红牌"), {"warning_level": WarningLevel.RED, "open": "true"}, "red"),
     ]
     if scope.level in UPPER_LEVELS:
-        specs.append(("escalated", _("升级到本级"), {"escalated": "1"}, "orange"))
+        specs.append(("escalated", _("升级到本级"), {"escalated": "true"}, "orange"))
     specs.append(("resolved", _("本期办结"), _days("resolved", period), "green"))
     return [(key, label, {**{k: str(v) for k, v in filters.items()}, **narrow}, tone)
             for key, label, filters, tone in specs]
 
 
 RATE_SPECS = (
-    ("on_time_rate", _("按期办结率"), ("resolved_on_time", _("按期办结"), "resolved", {"on_time": "yes"})),
-    ("satisfaction_rate", _("满意率"), ("satisfied", _("回访满意"), "callbacks", {"satisfied": "yes"})),
+    ("on_time_rate", _("按期办结率"), ("resolved_on_time", _("按期办结"), "resolved", {"on_time": "true"})),
+    ("satisfaction_rate", _("满意率"), ("satisfied", _("回访满意"), "callbacks", {"satisfied": "true"})),
 )
 
 
@@ -122,9 +122,9 @@ def dashboard_figures(*, scope: Scope, period: Period, today: dt.date, now: dt.d
 
 QUEUES: dict[str, tuple[Any, dict[str, str]]] = {
     "to_dispatch": (_("待分流"), {"state": CaseState.ACCEPTED}),
-    "escalated": (_("上报件"), {"escalated": "1"}),
-    "overdue": (_("逾期件"), {"warning_level": WarningLevel.RED, "open": "1"}),
-    "due_soon": (_("即将逾期"), {"warning_level": WarningLevel.YELLOW, "open": "1"}),
+    "escalated": (_("上报件"), {"escalated": "true"}),
+    "overdue": (_("逾期件"), {"warning_level": WarningLevel.RED, "open": "true"}),
+    "due_soon": (_("即将逾期"), {"warning_level": WarningLevel.YELLOW, "open": "true"}),
 }
 
 

@@ -191,8 +191,8 @@ def by_region(query: Query) -> Table:
         table.rows.append({
             "region": Cell(name, {"region_id": str(pk)}),
             "registered": Cell(row.get("registered", 0), {**region, **query.created}),
-            "open": Cell(row.get("open", 0), {**region, "open": "1"}),
-            "overdue": Cell(row.get("overdue", 0), {**region, "open": "1", "warning_level": WarningLevel.RED.value}),
+            "open": Cell(row.get("open", 0), {**region, "open": "true"}),
+            "overdue": Cell(row.get("overdue", 0), {**region, "open": "true", "warning_level": WarningLevel.RED.value}),
             "resolved": Cell(row.get("resolved", 0), {**region, **query.days("resolved")}),
         })
     return table
@@ -221,10 +221,10 @@ def rates_by_region(query: Query) -> Table:
         table.rows.append({
             "region": Cell(name, {"region_id": str(pk)}),
             "resolved": Cell(n["resolved"], {**region, **query.days("resolved")}),
-            "on_time": Cell(n["on_time"], {**region, **query.days("resolved"), "on_time": "yes"}),
+            "on_time": Cell(n["on_time"], {**region, **query.days("resolved"), "on_time": "true"}),
             "on_time_rate": Cell(_rate(n["on_time"], n["resolved"])),
             "callbacks": Cell(n["callbacks"], {**region, **query.days("callback")}),
-            "satisfied": Cell(n["satisfied"], {**region, **query.days("callback"), "satisfied": "yes"}),
+            "satisfied": Cell(n["satisfied"], {**region, **query.days("callback"), "satisfied": "true"}),
             "satisfaction_rate": Cell(_rate(n["satisfied"], n["callbacks"])),
         })
     return table
@@ -255,9 +255,9 @@ def village_heat(query: Query) -> Table:
         table.rows.append({
             "village": Cell(name, {"region_id": str(pk)}),
             "township": Cell(township or ""),
-            "open": Cell(row["open"], {**village, "open": "1"}),
-            "yellow": Cell(row["yellow"], {**village, "open": "1", "warning_level": WarningLevel.YELLOW.value}),
-            "red": Cell(row["red"], {**village, "open": "1", "warning_level": WarningLevel.RED.value}),
+            "open": Cell(row["open"], {**village, "open": "true"}),
+            "yellow": Cell(row["yellow"], {**village, "open": "true", "warning_level": WarningLevel.YELLOW.value}),
+            "red": Cell(row["red"], {**village, "open": "true", "warning_level": WarningLevel.RED.value}),
             "registered": Cell(registered.get(pk, 0), {**village, **query.created}),
         })
     return table

@@ -66,8 +66,8 @@ def case_counts_by_region(*, scope: Scope) -> list[dict[str, Any]]:
             "total": row.get("total", 0),
             "filters": {
                 "states": {state: {"region": str(region_id), "state": state} for state in CaseState.values},
-                "yellow": {"region": str(region_id), "warning_level": WarningLevel.YELLOW.value, "open": "1"},
-                "red": {"region": str(region_id), "warning_level": WarningLevel.RED.value, "open": "1"},
+                "yellow": {"region": str(region_id), "warning_level": WarningLevel.YELLOW.value, "open": "true"},
+                "red": {"region": str(region_id), "warning_level": WarningLevel.RED.value, "open": "true"},
             } if drill else None,
         })
     return result

@@ -32,7 +32,7 @@ def test_county_dispatcher_gets_counts_per_township(people):
     assert len(data["intake"]) == 30 and data["intake"][-1]["count"] == 3
     # every bar carries the case-list filters it counts
     assert rows[tree.town_a1.name]["filters"]["red"] == {"region": str(tree.town_a1.pk), "warning_level": "red",
-                                                         "open": "1"}
+                                                         "open": "true"}
 
 
 def test_other_jurisdictions_never_see_county_a_figures(people):

@@ -145,10 +145,10 @@ def test_figures_query_count_is_constant(people):
 def test_list_drill_filters_match_the_selector(people):
     world(people)
     scope = scope_for(people.dispatcher_a)
-    assert case_list(scope=scope, filters={"escalated": "1"}).count() == 1
-    assert case_list(scope=scope, filters={"on_time": "no"}).count() == 1
-    assert case_list(scope=scope, filters={"satisfied": "no"}).count() == 1
-    assert case_list(scope=scope, filters={"open": "1"}).count() == Case.objects.filter(
+    assert case_list(scope=scope, filters={"escalated": "true"}).count() == 1
+    assert case_list(scope=scope, filters={"on_time": "false"}).count() == 1
+    assert case_list(scope=scope, filters={"satisfied": "false"}).count() == 1
+    assert case_list(scope=scope, filters={"open": "true"}).count() == Case.objects.filter(
         county=people.tree.county_a, state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"]
     ).count()
     client = client_for(people.dispatcher_a)
