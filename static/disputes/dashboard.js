@@ -60,7 +60,7 @@
       grid: { left: 40, right: 16, bottom: 30, containLabel: true },
       xAxis: { type: "category", data: data.intake.map(function (d) { return d.day.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ name: data.labels.intake, type: "line", smooth: true, areaStyle: {},
+      series: [{ name: data.labels.intake, type: "line", smooth: false, areaStyle: {},
                  data: data.intake.map(function (d) { return { value: d.count, filters: d.filters }; }) }]
     });
   }

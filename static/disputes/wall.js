@@ -40,7 +40,7 @@
       grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.intake.map(function (d) { return d.day.slice(5); }), axisLabel: { color: "#8ea3c0", fontSize: 14 } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { color: "#8ea3c0", fontSize: 16 } },
-      series: [{ type: "line", smooth: true, areaStyle: { opacity: 0.3 }, lineStyle: { width: 3 },
+      series: [{ type: "line", smooth: false, areaStyle: { opacity: 0.3 }, lineStyle: { width: 3 },
                  data: data.intake.map(function (d) { return d.count; }) }]
     });
     var cards = document.getElementById("wall-cards");
