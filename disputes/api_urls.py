@@ -1,7 +1,7 @@
 """Disputes API v1 routes (under /api/v1/). The paths are a published contract."""
 from django.urls import path
 
-from disputes import api, api_field, api_reference, warning_api
+from disputes import api, api_field, api_reference, dashboard_api, warning_api
 
 app_name = "disputes_api"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("warnings/", warning_api.WarningListApi.as_view(), name="warning-list"),
     path("warnings/<int:id>/acknowledge/", warning_api.WarningAcknowledgeApi.as_view(), name="warning-acknowledge"),
     path("warnings/<int:id>/assign/", warning_api.WarningAssignApi.as_view(), name="warning-assign"),
+    path("dashboard/", dashboard_api.DashboardApi.as_view(), name="dashboard"),
+    path("statistics/<str:name>/", dashboard_api.StatisticApi.as_view(), name="statistic"),
     *(
         path(f"cases/<int:id>/{action}/", view.as_view(), name=f"case-{action}")
         for action, view in api.CASE_ACTION_APIS.items()

@@ -36,6 +36,7 @@ from disputes.models import (
     EscalationPolicy,
     ExtensionRequest,
     ExtensionStatus,
+    Step,
     TimeLimitPolicy,
     WarningLevel,
 )
@@ -138,6 +139,16 @@ def step_deadline(*, level: str, step: str, category: Category, start: dt.dateti
         return None
     days, kind = found
     return add_days(start, days, working=kind == DayKind.WORKING)
+
+
+def dispatch_deadlines(case: Case, now: dt.datetime) -> tuple[Deadline | None, Deadline | None]:
+    """(签收期限, 办理期限) of a dispatch of `case` made at `now`: the handling deadline as it
+    will be if signed on the last day allowed (signing sets the real one). The dispatch
+    service stamps it; the dashboard shows it before the dispatcher confirms."""
+    limits = {"level": case.owning_level, "category": case.category, "channel": case.channel}
+    sign = step_deadline(step=Step.SIGN, start=now, **limits)
+    handle = step_deadline(step=Step.HANDLE, start=sign.due_date if sign else now, **limits)
+    return sign, handle
 
 
 # The longest extension when no TimeLimitPolicy row for the step "extend" applies (信访工作

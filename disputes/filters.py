@@ -28,6 +28,16 @@ class CaseFilter(SelectorFilterSet):
     created_from = SpanDateFilter(label=_("登记日期自"), help_text=_("含当日"))
     created_to = SpanDateFilter(label=_("登记日期至"), help_text=_("含当日"))
     q = django_filters.CharFilter(label=_("关键词"), help_text=_("按编号或标题搜索"))
+    # The dashboard's drill-downs (docs/dashboard.md): a figure and its list count the same rows.
+    open = django_filters.BooleanFilter(label=_("在办"), help_text=_("true：仅在办案件（已登记至已办结待回访）"))
+    escalated = django_filters.BooleanFilter(
+        label=_("升级到本级"), help_text=_("true：上报或超期升级到调用者所在中心、仍在办的案件"))
+    resolved_from = django_filters.DateFilter(label=_("办结日期自"), help_text=_("含当日"))
+    resolved_to = django_filters.DateFilter(label=_("办结日期至"), help_text=_("含当日"))
+    on_time = django_filters.BooleanFilter(label=_("按期办结"), help_text=_("最近一次办结是否在办理期限内"))
+    callback_from = django_filters.DateFilter(label=_("回访日期自"), help_text=_("最近一次回访，含当日"))
+    callback_to = django_filters.DateFilter(label=_("回访日期至"), help_text=_("含当日"))
+    satisfied = django_filters.BooleanFilter(label=_("回访满意"), help_text=_("最近一次回访是否满意"))
 
     class Meta:
         model = Case

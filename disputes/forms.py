@@ -338,6 +338,9 @@ ORDERING_CHOICES = [
 ]
 
 
+YES_NO_CHOICES = [("true", _("是")), ("false", _("否"))]  # the API's boolean filters read the same words
+
+
 class CaseFilterForm(StyledForm):
     q = forms.CharField(label=_("关键词"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("编号或标题"), "type": "search"}))
@@ -351,6 +354,19 @@ class CaseFilterForm(StyledForm):
     created_from = SpanDateField(label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = SpanDateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERING_CHOICES)
+    # The dashboard's drill-downs (docs/dashboard.md): kept as hidden fields, shown as a summary.
+    open = forms.ChoiceField(label=_("在办"), required=False, choices=[("true", _("是"))], widget=forms.HiddenInput)
+    escalated = forms.ChoiceField(label=_("升级到本级"), required=False, choices=[("true", _("是"))],
+                                  widget=forms.HiddenInput)
+    resolved_from = forms.DateField(label=_("办结日期自"), required=False, widget=forms.HiddenInput)
+    resolved_to = forms.DateField(label=_("办结日期至"), required=False, widget=forms.HiddenInput)
+    on_time = forms.ChoiceField(label=_("按期办结"), required=False, choices=YES_NO_CHOICES, widget=forms.HiddenInput)
+    callback_from = forms.DateField(label=_("回访日期自"), required=False, widget=forms.HiddenInput)
+    callback_to = forms.DateField(label=_("回访日期至"), required=False, widget=forms.HiddenInput)
+    satisfied = forms.ChoiceField(label=_("回访满意"), required=False, choices=YES_NO_CHOICES, widget=forms.HiddenInput)
+
+    DRILL_FIELDS = ("open", "escalated", "resolved_from", "resolved_to", "on_time", "callback_from", "callback_to",
+                    "satisfied")
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -364,3 +380,16 @@ class CaseFilterForm(StyledForm):
     def selector_filters(self) -> dict[str, Any]:
         """Non-empty filters in the selector's vocabulary (disputes.selectors.case_list)."""
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def drill_summary(self) -> list[tuple[str, str]]:
+        """(label, value) of the drill-down filters in use, for the list's summary line."""
+        data = getattr(self, "cleaned_data", {})
+        shown = []
+        for name in self.DRILL_FIELDS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            label = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+            shown.append((str(field.label), str(label)))
+        return shown

@@ -262,3 +262,18 @@ def case_available_actions(*, user: User, case: Case, assignment: CaseAssignment
         if not any(may_withdraw(user, s) for s in supervisions):
             allowed.remove("supervise_withdraw")
     return allowed
+
+
+# The actions a dashboard queue offers on its rows (督办 and 催办 open a small form there).
+QUEUE_ACTIONS = ("dispatch", "supervise", "urge")
+
+
+def case_queue_actions(*, user: User, case: Case) -> list[str]:
+    """Of the queue's actions, those `user` may take on `case` now (role, state, relation),
+    without a query: none of them depends on the case's assignments (`case.owning_region`
+    loaded; `case` came through the user's scope)."""
+    return [
+        action for action in QUEUE_ACTIONS
+        if TRANSITIONS[action].allows(case.state) and user.role in ACTIONS.get(action, frozenset())
+        and _object_denial(user, case, action, None) is None
+    ]

@@ -11,7 +11,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from disputes.exports import case_export_header, case_export_rows
 from disputes.sweep import DEFAULT_BATCH_SIZE, deadline_sweep
+from governance.exports import export_job_run
+from governance.models import ExportJob
+from governance.scoping import scope_for
 
 
 @shared_task(
@@ -31,6 +35,25 @@ def deadline_sweep_task(after_id: int = 0, batch_size: int | None = None) -> dic
         deadline_sweep_task.apply_async(kwargs={"after_id": result.next_after_id, "batch_size": size}, queue="sweeps")
     return {"yellow": result.yellow, "red": result.red, "escalated": result.escalated, "urged": result.urged,
             "next_after_id": result.next_after_id}
+
+
+@shared_task(
+    name="disputes.tasks.case_export_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Within CELERY_LONGEST_TASK_SECONDS (the visibility timeout is sized from it): the
+    # write-only writer does 100,000 rows in well under a minute.
+    soft_time_limit=150,
+    time_limit=180,
+    ignore_result=True,
+)
+def case_export_task(job_id: int) -> None:
+    """Write one background case-list export (idempotent: a claimed job is not written twice)."""
+    job = ExportJob.objects.select_related("owner__region").get(pk=int(job_id))
+    scope = scope_for(job.owner)
+    rows = case_export_rows(scope=scope, filters=job.params.get("filters") or {},
+                            reveal=bool(job.params.get("reveal")))
+    export_job_run(job_id=job.pk, header=case_export_header(), rows=rows, title=job.title)
 
 
 # 研判预警 and 研判报告: their own module, found by the worker through this import.

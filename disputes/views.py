@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from disputes import documents, permissions, selectors, services
 from disputes.action_forms import ACTION_FORMS, action_form
 from disputes.actions import ACTION_BY_NAME, EVENT_LABELS
+from disputes.dashboard_views import dashboard_scope
 from disputes.forms import (
     CaseFilterForm,
     CaseIntakeForm,
@@ -39,7 +40,6 @@ from disputes.selectors import stats
 from disputes.services.public import BY_PUBLIC
 from governance import clock
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
-from governance.models import RegionLevel, Role
 from governance.pages import page_errors, paginate
 from governance.permissions import can, require
 from governance.scoping import request_scope
@@ -60,8 +60,6 @@ INBOX_TABS: list[tuple[str, Any]] = [
     ("overdue", gettext_lazy("我的超期")),
     ("escalated", gettext_lazy("升级到本级")),
 ]
-UPPER_LEVELS = frozenset({RegionLevel.COUNTY, RegionLevel.CITY})
-DASHBOARD_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -182,6 +180,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": params.urlencode(),
         "sort_links": _sort_links(params, filters["ordering"]),
+        "drill_fields": [form[name] for name in CaseFilterForm.DRILL_FIELDS],
+        "drill_summary": form.drill_summary() if form.is_bound else [],
     }
     template = "disputes/partials/case_table.html" if request.htmx else "disputes/list.html"
     return render(request, template, context)
@@ -519,31 +519,12 @@ def dossier_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     return _dossier(request, case_id, as_pdf=True)
 
 
-# --- dispatch dashboard -------------------------------------------------------------------------
-
-def _dashboard_scope(request: HttpRequest):
-    scope = request_scope(request)
-    if scope.role not in DASHBOARD_ROLES:
-        raise Forbidden(_("调度大屏仅供调度员和领导使用"))
-    return scope
-
-
-@require_GET
-@page_errors
-def dashboard(request: HttpRequest) -> HttpResponse:
-    scope = _dashboard_scope(request)
-    context = {
-        "warnings": stats.case_warning_list(scope=scope),
-        "escalated": selectors.case_inbox(scope=scope, user=request.user, box="escalated")[:50]
-        if scope.level in UPPER_LEVELS else None,
-        "data_url": reverse("disputes:dashboard_data"),
-    }
-    return render(request, "disputes/dashboard.html", context)
-
+# --- dispatch dashboard (the page itself: disputes/dashboard_views.py) ---------------------------
 
 @require_GET
 @page_errors
 def dashboard_data(request: HttpRequest) -> JsonResponse:
-    """Chart data for the dashboard; every figure from a scoped, set-based aggregate."""
-    scope = _dashboard_scope(request)
+    """Chart data for the dashboard; every figure from a scoped, set-based aggregate, each
+    bar with the case-list filters it counts (a click opens that list)."""
+    scope = dashboard_scope(request)
     return JsonResponse(stats.dashboard_data(scope=scope, today=timezone.localdate()))

@@ -394,3 +394,42 @@ class NotificationDelivery(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.notification_id}:{self.channel}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ExportJob(BaseModel):
+    """A large Excel export written by a worker (governance/xlsx.py): its owner alone may see
+    and download it; the task reports progress as it writes (docs/dashboard.md)."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="export_jobs")
+    title = models.CharField(_("名称"), max_length=100)
+    filename = models.CharField(_("文件名"), max_length=150)
+    kind = models.CharField(_("类型"), max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(_("错误"), max_length=200, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        indexes = [models.Index(fields=["owner", "created_at"], name="export_owner_created")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0

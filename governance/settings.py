@@ -219,6 +219,10 @@ VENDOR_STATIC = [
     ("vendor/leaflet/images", _NODE / "leaflet" / "dist" / "images",
      ["layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"]),
 ]
+# The dashboard's figures and queues poll every N seconds (docs/dashboard.md); an Excel export
+# of more rows than EXPORT_ASYNC_ROWS is written by a worker with a progress page.
+DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=60)
+EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=5000)
 # The grid map draws boundaries without a base map: intranets have no internet tiles. An
 # intranet map server's tile URL template ("https://gis.example/tiles/{z}/{x}/{y}.png") adds one.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

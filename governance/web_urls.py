@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import account_views, audit_views, auth, notification_views, views
+from governance import account_views, audit_views, auth, export_views, notification_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,5 +17,8 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list_view, name="notifications"),
     path("notifications/<int:pk>/read/", notification_views.notification_read_view, name="notification-read"),
     path("notifications/read-all/", notification_views.notification_read_all_view, name="notifications-read-all"),
+    # Background Excel exports (governance/exports.py): owner only.
+    path("exports/<int:pk>/", export_views.export_status, name="export-status"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export-download"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -192,6 +192,12 @@ class Case(RegionPathModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Stamped by the services for the dashboard's rates (docs/dashboard.md): whether the last
+    # 办结 came on or before the handling deadline (cleared with resolved_at by a 重办), and the
+    # last callback's time and answer.
+    resolved_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callback_satisfied = models.BooleanField(_("回访满意"), null=True, blank=True)
     # A submit token from the intake form / API Idempotency-Key: one case per submit.
     submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # A transfer from another system (a 12345 hotline work order): its number there, unique per
@@ -244,6 +250,12 @@ class Case(RegionPathModel):
             models.Index(fields=["city", "county", "state", "warning_level"], name="case_city_dash"),
             models.Index(fields=["county", "township", "state", "warning_level"], name="case_county_dash"),
             models.Index(fields=["township", "village", "state", "warning_level"], name="case_township_dash"),
+            # Uses: dashboard and statistics figures of a period (resolved / called back in it),
+            # and the city's registrations (the county and township have case_<level>_created).
+            models.Index(fields=["city", "created_at"], name="case_city_created"),
+            *(models.Index(fields=[level, column], name=f"case_{level}_{short}", condition=Q(**{f"{column}__isnull": False}))
+              for level in ("city", "county", "township")
+              for column, short in (("resolved_at", "resolved"), ("callback_at", "callback"))),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -75,21 +75,23 @@ def _values(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _bound(value: Any, *, end: bool) -> dt.datetime | None:
-    """A created_from/created_to bound: a datetime, or a whole day in Asia/Shanghai, within
-    DATE_SPAN_YEARS of today (9999-12-31 plus a day overflows; a bound centuries away is a
-    typing slip)."""
+def _bound(value: Any, *, end: bool, field: str = "") -> dt.datetime | None:
+    """A created_from/created_to (or another date filter's) bound: a datetime, or a whole day in
+    Asia/Shanghai, within DATE_SPAN_YEARS of today (9999-12-31 plus a day overflows; a bound
+    centuries away is a typing slip)."""
     if value in (None, ""):
         return None
-    field = "created_to" if end else "created_from"
+    field = field or ("created_to" if end else "created_from")
     moment = value if isinstance(value, dt.datetime) else None
     day = value if isinstance(value, dt.date) and moment is None else None
     if moment is None and day is None:
         try:
-            moment = parse_datetime(str(value))
-            day = parse_date(str(value)) if moment is None else None
-        except ValueError:
-            pass
+            # A bare date first: parse_datetime reads "2026-12-07" as its midnight, which
+            # would make an end bound exclude the whole day.
+            day = parse_date(str(value))
+            moment = None if day is not None else parse_datetime(str(value))
+        except ValueError:  # well formed but impossible ("2026-13-40")
+            moment = day = None
     if moment is None and day is None:
         raise InvalidInput(_("日期格式不正确"), extra={"fields": {field: _("日期格式不正确")}})
     message = span_error(moment or day)
@@ -112,7 +114,9 @@ def _ids(value: Any, field: str) -> list[int]:
 def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
     """Cases in the scope, filtered. Filters: state, category (a category or its children),
     channel, warning_level, region (a region inside the scope; outside → NotFound),
-    created_from, created_to, q (number or title), ordering."""
+    created_from, created_to, q (number or title), ordering; and the dashboard's drill-downs
+    (`_dashboard_filters`): open, escalated, resolved_from/to, on_time, callback_from/to,
+    satisfied."""
     filters = filters or {}
     # Uses index: case_<level>_state_due / case_<level>_created (the scope column leads)
     qs = scope.filter(Case.objects.all())
@@ -143,6 +147,7 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
     created_to = _bound(filters.get("created_to"), end=True)
     if created_to:
         qs = qs.filter(created_at__lt=created_to)
+    qs = _dashboard_filters(qs, scope=scope, filters=filters)
     keyword = str(filters.get("q") or "").strip()
     if keyword:
         qs = qs.filter(Q(number__startswith=keyword) | Q(title__icontains=keyword))
@@ -150,6 +155,56 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
     if ordering not in ORDERINGS:
         raise InvalidInput(_("排序字段无效"), extra={"fields": {"ordering": _("排序字段无效")}})
     return qs.select_related(*LIST_RELATED).order_by(ordering, "-id")
+
+
+YES_NO = {"yes": True, "no": False, "1": True, "0": False, "true": True, "false": False, True: True, False: False}
+
+
+def _flag(filters: Mapping[str, Any], name: str) -> bool | None:
+    value = filters.get(name)
+    if value in (None, ""):
+        return None
+    key = value if isinstance(value, bool) else str(value).lower()
+    if key not in YES_NO:
+        raise InvalidInput(_("筛选条件无效"), extra={"fields": {name: _("筛选条件无效")}})
+    return YES_NO[key]
+
+
+def _dashboard_filters(qs: QuerySet[Case], *, scope: Scope, filters: Mapping[str, Any]) -> QuerySet[Case]:
+    """The filters a dashboard tile, queue or statistic links to (docs/dashboard.md), so its
+    figure and the case list it opens count the same rows."""
+    if _flag(filters, "open"):
+        qs = qs.filter(state__in=OPEN_STATES)
+    if _flag(filters, "escalated"):
+        qs = qs.filter(escalated_to_center(scope.region_id))
+    for column, prefix in (("resolved_at", "resolved"), ("callback_at", "callback")):
+        start = _bound(filters.get(f"{prefix}_from"), end=False, field=f"{prefix}_from")
+        if start:
+            qs = qs.filter(**{f"{column}__gte": start})
+        end = _bound(filters.get(f"{prefix}_to"), end=True, field=f"{prefix}_to")
+        if end:
+            qs = qs.filter(**{f"{column}__lt": end})
+    on_time = _flag(filters, "on_time")
+    if on_time is not None:
+        qs = qs.filter(resolved_on_time=on_time)
+    satisfied = _flag(filters, "satisfied")
+    if satisfied is not None:
+        qs = qs.filter(callback_satisfied=satisfied)
+    return qs
+
+
+def escalated_to_center(region_id: int) -> Q:
+    """Open cases the center of `region_id` owns because they were escalated to it (上报件)."""
+    # Uses index: escalation_once_per_level (case, to_level) probed per case of the owner
+    here = Exists(Escalation.objects.filter(case_id=OuterRef("pk"), to_region_id=region_id))
+    return Q(here) & Q(owning_region_id=region_id, state__in=OPEN_STATES)
+
+
+def case_list_with_parties(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
+    """`case_list` with each case's parties (an export's rows; batched per chunk when iterated)."""
+    # Uses index: the case_id foreign key of the parties table
+    parties = Prefetch("parties", queryset=CaseParty.objects.order_by("id"))
+    return case_list(scope=scope, filters=filters).select_related("category").prefetch_related(parties)
 
 
 # The detail page's sections that most cases do not have yet: the case query says which
@@ -253,8 +308,7 @@ def _box_conditions(user: User) -> dict[str, Q]:
     if held_late is not None:
         boxes["overdue"] |= Q(held_late) & Q(state__in=[CaseState.DISPATCHED, CaseState.IN_PROGRESS])
     if center or user.role == Role.LEADER:
-        escalated_here = Exists(Escalation.objects.filter(case_id=OuterRef("pk"), to_region_id=user.region_id))
-        boxes["escalated"] = Q(escalated_here) & own & Q(state__in=OPEN_STATES)
+        boxes["escalated"] = escalated_to_center(user.region_id)
     return boxes
 
 

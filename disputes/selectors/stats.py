@@ -25,6 +25,7 @@ CHILD_LEVEL = {
 }
 INTAKE_DAYS = 30
 WARNING_LIST_LIMIT = 50
+WALL_CARDS = 12
 
 
 def _open_warning(level: str) -> Q:
@@ -54,6 +55,8 @@ def case_counts_by_region(*, scope: Scope) -> list[dict[str, Any]]:
     result = []
     for region_id, name in labelled:
         row = rows.get(region_id, {})
+        # Each bar's case-list filters (None for "(未细分)": no filter selects a missing column).
+        drill = region_id in known
         result.append({
             "id": region_id,
             "name": name,
@@ -61,12 +64,18 @@ def case_counts_by_region(*, scope: Scope) -> list[dict[str, Any]]:
             "yellow": row.get("yellow", 0),
             "red": row.get("red", 0),
             "total": row.get("total", 0),
+            "filters": {
+                "states": {state: {"region": str(region_id), "state": state} for state in CaseState.values},
+                "yellow": {"region": str(region_id), "warning_level": WarningLevel.YELLOW.value, "open": "true"},
+                "red": {"region": str(region_id), "warning_level": WarningLevel.RED.value, "open": "true"},
+            } if drill else None,
         })
     return result
 
 
 def case_intake_daily(*, scope: Scope, today: dt.date, days: int = INTAKE_DAYS) -> list[dict[str, Any]]:
-    """Cases registered per day (Asia/Shanghai) over the last `days` days, zeros included."""
+    """Cases registered per day (Asia/Shanghai) over the last `days` days, zeros included:
+    登记量, rejected (不予受理) cases included."""
     first = today - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
     # Uses index: case_<level>_created
@@ -78,8 +87,9 @@ def case_intake_daily(*, scope: Scope, today: dt.date, days: int = INTAKE_DAYS) 
         .order_by()
     )
     counts = {row["day"]: row["n"] for row in rows}
-    return [{"day": (first + dt.timedelta(days=i)).isoformat(), "count": counts.get(first + dt.timedelta(days=i), 0)}
-            for i in range(days)]
+    days_ = [first + dt.timedelta(days=i) for i in range(days)]
+    return [{"day": day.isoformat(), "count": counts.get(day, 0),
+             "filters": {"created_from": day.isoformat(), "created_to": day.isoformat()}} for day in days_]
 
 
 def case_warning_list(*, scope: Scope, limit: int = WARNING_LIST_LIMIT) -> QuerySet[Case]:
@@ -97,8 +107,8 @@ def dashboard_data(*, scope: Scope, today: dt.date) -> dict[str, Any]:
     open_states = [s for s in CaseState.values if s in OPEN_STATES]
     return {
         "level": str(CHILD_LEVEL[RegionLevel(scope.level)].label),
-        "labels": {"yellow": _("黄牌"), "red": _("红牌"), "intake": _("受理量")},
-        "states": [{"key": s.value, "label": str(s.label)} for s in CaseState],
+        "labels": {"yellow": _("黄牌"), "red": _("红牌"), "intake": _("登记量"), "open": _("在办")},
+        "states": [{"key": s.value, "label": str(s.label), "open": s in OPEN_STATES} for s in CaseState],
         "regions": regions,
         "intake": intake,
         "totals": {
@@ -107,4 +117,8 @@ def dashboard_data(*, scope: Scope, today: dt.date) -> dict[str, Any]:
             "red": sum(r["red"] for r in regions),
             "intake_30d": sum(d["count"] for d in intake),
         },
+        "cards": [{"number": c.number, "title": c.title, "warning_level": c.warning_level,
+                   "label": str(WarningLevel(c.warning_level).label),
+                   "place": (c.village or c.township or c.owning_region).name}
+                  for c in case_warning_list(scope=scope, limit=WALL_CARDS)],
     }

@@ -147,9 +147,7 @@ def _assignment_create(ctx: TransitionContext, *, instructions: str, **target: A
     """A pending dispatch made now: its handling deadline as it will be if signed on the
     last day allowed (signing sets the real one), and the end of its return window."""
     case = ctx.case
-    limits = {"level": case.owning_level, "category": case.category, "channel": case.channel}
-    sign = deadlines.step_deadline(step=Step.SIGN, start=ctx.now, **limits)
-    handle = deadlines.step_deadline(step=Step.HANDLE, start=sign.due_date if sign else ctx.now, **limits)
+    _sign, handle = deadlines.dispatch_deadlines(case, ctx.now)
     return CaseAssignment.objects.create(
         case=case, assigned_by=ctx.actor, instructions=instructions, due_at=handle.due_at if handle else None,
         return_by=_return_by(case, ctx.now), **target,
@@ -245,7 +243,10 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
             raise Conflict(
                 _("协办单位（%(units)s）尚未反馈，不能办结；请等待反馈，或由责任中心收回协办") % {"units": names},
                 code="assist_pending", extra={"assignment_ids": [a.pk for a in waiting]})
-        return {**deadlines.step_changes(ctx.case, Step.CALLBACK, ctx.now), "resolved_at": ctx.now}
+        # 按期办结 (docs/dashboard.md): on or before the handling deadline (extensions included).
+        on_time = ctx.case.due_at is None or ctx.now <= ctx.case.due_at
+        return {**deadlines.step_changes(ctx.case, Step.CALLBACK, ctx.now), "resolved_at": ctx.now,
+                "resolved_on_time": on_time}
 
     def after(ctx: TransitionContext) -> None:
         if ctx.assignment is not None:
@@ -274,10 +275,11 @@ def case_callback(*, actor: User, case_id: int, satisfied: bool, note: str, vers
     redo_step = Step.HANDLE if last is not None else Step.MEDIATE
 
     def changes(ctx: TransitionContext) -> dict[str, Any]:
+        answer = {"callback_at": ctx.now, "callback_satisfied": bool(satisfied)}
         if satisfied:
-            return {**deadlines.clock_stopped(), "closed_at": ctx.now}
+            return {**deadlines.clock_stopped(), "closed_at": ctx.now, **answer}
         return {**deadlines.step_changes(ctx.case, redo_step, ctx.now), "redo_count": ctx.case.redo_count + 1,
-                "resolved_at": None}
+                "resolved_at": None, "resolved_on_time": None, **answer}
 
     def after(ctx: TransitionContext) -> None:
         ctx.data["satisfied"] = bool(satisfied)

@@ -77,3 +77,9 @@ def local_minute(value: dt.datetime | None) -> str:
     """"YYYY-MM-DD HH:MM" in the current time zone (what `|date:"Y-m-d H:i"` prints, without
     the format parser)."""
     return localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@register.filter
+def dict_get(mapping, key):
+    """mapping[key] in a template (a statistic row's cell by column key); None when absent."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -30,6 +30,9 @@ def test_county_dispatcher_gets_counts_per_township(people):
     assert rows[tree.town_a1.name]["red"] == 1 and rows[tree.town_a2.name]["yellow"] == 1
     assert data["totals"] == {"open": 3, "yellow": 1, "red": 1, "intake_30d": 3}
     assert len(data["intake"]) == 30 and data["intake"][-1]["count"] == 3
+    # every bar carries the case-list filters it counts
+    assert rows[tree.town_a1.name]["filters"]["red"] == {"region": str(tree.town_a1.pk), "warning_level": "red",
+                                                         "open": "true"}
 
 
 def test_other_jurisdictions_never_see_county_a_figures(people):
@@ -55,9 +58,11 @@ def test_page_lists_cards_and_loads_local_echarts(people):
     red = people.case(village=people.tree.village_a1x, state=CaseState.IN_PROGRESS, warning_level=WarningLevel.RED)
     html = client_for(people.dispatcher_a).get(PAGE).content.decode()
     assert "vendor/echarts/echarts.min.js" in html
-    assert red.number in html
-    assert 'data-testid="escalated-list"' in html
+    assert reverse("disputes:dashboard_queue", args=["escalated"]) in html
     assert DATA in html
+    queue = client_for(people.dispatcher_a).get(reverse("disputes:dashboard_queue", args=["overdue"]),
+                                                HTTP_HX_REQUEST="true").content.decode()
+    assert red.number in queue
 
 
 def test_clerks_and_handlers_are_refused(people):

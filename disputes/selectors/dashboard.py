@@ -1,0 +1,152 @@
+"""The dispatch dashboard's live figures (tiles) and work queues.
+
+Every figure is *defined* as a case-list filter (docs/dashboard.md): its number is
+`case_list(scope, filters).count()` and its tile links to the case list with the same
+filters, so a figure and the list it opens cannot disagree. Queues are the same filters,
+paginated, with who holds each case and the actions the viewer may take on it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import OPEN_ASSIGNMENT_STATES, AssignmentRole, Case, CaseAssignment, CaseState, WarningLevel
+from disputes.selectors.cases import case_list
+from governance.models import Region, RegionLevel
+from governance.periods import Period
+from governance.scoping import Scope
+
+UPPER_LEVELS = frozenset({RegionLevel.COUNTY, RegionLevel.CITY})
+
+
+def _days(prefix: str, period: Period) -> dict[str, str]:
+    return {f"{prefix}_from": period.start.isoformat(), f"{prefix}_to": period.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One tile: its number and the case-list filters that count it."""
+
+    key: str
+    label: str
+    value: int
+    filters: dict[str, str]
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate tile: numerator / denominator, each with its own drill-down; None when the
+    denominator is 0 (shown "—")."""
+
+    key: str
+    label: str
+    numerator: Figure
+    denominator: Figure
+
+    @property
+    def value(self) -> float | None:
+        if not self.denominator.value:
+            return None
+        return round(100 * self.numerator.value / self.denominator.value, 1)
+
+
+@dataclass
+class Figures:
+    tiles: list[Figure]
+    rates: list[Rate]
+    period: Period
+    region: Region | None
+    as_of: dt.datetime
+    by_key: dict[str, Figure] = field(default_factory=dict)
+
+
+def figure_filters(*, scope: Scope, period: Period, today: dt.date,
+                   region: Region | None = None) -> list[tuple[str, Any, dict[str, str], str]]:
+    """(key, label, filters, tone) of every count tile, in display order; the region (inside
+    the scope) narrows each one."""
+    narrow = {"region": str(region.pk)} if region is not None else {}
+    specs: list[tuple[str, Any, dict[str, str], str]] = [
+        ("registered_today", _("今日登记量"), {"created_from": today.isoformat(), "created_to": today.isoformat()}, ""),
+        ("to_accept", _("待受理"), {"state": CaseState.REGISTERED}, ""),
+        ("to_dispatch", _("待分流"), {"state": CaseState.ACCEPTED}, ""),
+        ("to_sign", _("待签收"), {"state": CaseState.DISPATCHED}, ""),
+        ("in_progress", _("办理中"), {"state": CaseState.IN_PROGRESS}, ""),
+        ("yellow", _("黄牌"), {"warning_level": WarningLevel.YELLOW, "open": "true"}, "yellow"),
+        ("red", _("红牌"), {"warning_level": WarningLevel.RED, "open": "true"}, "red"),
+    ]
+    if scope.level in UPPER_LEVELS:
+        specs.append(("escalated", _("升级到本级"), {"escalated": "true"}, "orange"))
+    specs.append(("resolved", _("本期办结"), _days("resolved", period), "green"))
+    return [(key, label, {**{k: str(v) for k, v in filters.items()}, **narrow}, tone)
+            for key, label, filters, tone in specs]
+
+
+RATE_SPECS = (
+    ("on_time_rate", _("按期办结率"), ("resolved_on_time", _("按期办结"), "resolved", {"on_time": "true"})),
+    ("satisfaction_rate", _("满意率"), ("satisfied", _("回访满意"), "callbacks", {"satisfied": "true"})),
+)
+
+
+def _count(scope: Scope, filters: dict[str, str]) -> int:
+    # Uses index: the one each filter leads to (docs/dashboard.md lists them per figure).
+    return case_list(scope=scope, filters=filters).order_by().count()
+
+
+def dashboard_figures(*, scope: Scope, period: Period, today: dt.date, now: dt.datetime,
+                      region_id: Any = None) -> Figures:
+    """The live figures of the scope (or of one region inside it; outside → NotFound)."""
+    region = scope.region_in_scope(region_id) if region_id not in (None, "") else None
+    narrow = {"region": str(region.pk)} if region is not None else {}
+    tiles = [Figure(key, str(label), _count(scope, filters), filters, tone)
+             for key, label, filters, tone in figure_filters(scope=scope, period=period, today=today, region=region)]
+    by_key = {tile.key: tile for tile in tiles}
+    callbacks_filters = {**_days("callback", period), **narrow}
+    by_key["callbacks"] = Figure("callbacks", str(_("本期回访")), _count(scope, callbacks_filters), callbacks_filters)
+    rates = []
+    for key, label, (num_key, num_label, denominator, extra) in RATE_SPECS:
+        base = by_key[denominator]
+        filters = {**base.filters, **extra}
+        numerator = Figure(num_key, str(num_label), _count(scope, filters), filters)
+        by_key[num_key] = numerator
+        rates.append(Rate(key, str(label), numerator, base))
+    return Figures(tiles=tiles, rates=rates, period=period, region=region, as_of=now, by_key=by_key)
+
+
+# --- Work queues ----------------------------------------------------------------------------------
+
+QUEUES: dict[str, tuple[Any, dict[str, str]]] = {
+    "to_dispatch": (_("待分流"), {"state": CaseState.ACCEPTED}),
+    "escalated": (_("上报件"), {"escalated": "true"}),
+    "overdue": (_("逾期件"), {"warning_level": WarningLevel.RED, "open": "true"}),
+    "due_soon": (_("即将逾期"), {"warning_level": WarningLevel.YELLOW, "open": "true"}),
+}
+
+
+def queue_names(scope: Scope) -> list[str]:
+    return [name for name in QUEUES if name != "escalated" or scope.level in UPPER_LEVELS]
+
+
+def queue_filters(name: str, *, region: Region | None = None) -> dict[str, str]:
+    filters = {k: str(v) for k, v in QUEUES[name][1].items()}
+    if region is not None:
+        filters["region"] = str(region.pk)
+    return filters
+
+
+def dashboard_queue(*, scope: Scope, name: str, region: Region | None = None) -> QuerySet[Case]:
+    """One work queue: the cases its tile counts, the viewer's own center's first (those it
+    can act on), then the most urgent deadline; each with its open lead assignment
+    (`open_leads`) to say who holds it."""
+    own_first = When_(When(owning_region_id=scope.region_id, then=Value(0)), default=Value(1),
+                      output_field=IntegerField())
+    leads = Prefetch("assignments", to_attr="open_leads", queryset=CaseAssignment.objects.filter(
+        status__in=OPEN_ASSIGNMENT_STATES, role=AssignmentRole.LEAD).select_related("department", "region"))
+    # Uses index: case_<level>_state_due (待分流) / case_<level>_warning_due (逾期, 即将逾期)
+    return (case_list(scope=scope, filters=queue_filters(name, region=region))
+            .annotate(own_first=own_first).order_by("own_first", "due_at", "id").prefetch_related(leads))
