@@ -341,6 +341,11 @@ class CaseFilterForm(StyledForm):
     created_from = forms.DateField(label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERING_CHOICES)
+    # The drill-down from an assessment score (hidden: the ranking page writes the link).
+    indicator = forms.CharField(required=False, widget=forms.HiddenInput)
+    part = forms.CharField(required=False, widget=forms.HiddenInput)
+    period_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    period_to = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)

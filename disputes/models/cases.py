@@ -187,6 +187,13 @@ class Case(RegionPathModel):
                                       related_name="registered_cases")
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Stamped for assessment (docs/assessment.md): when the case was accepted or rejected and
+    # the acceptance deadline then in force (受理及时率), and the handling deadline in force
+    # when it was resolved (按期办结率; approved extensions included). The step's own `due_at`
+    # moves on to the next step, so these keep what the indicators are measured against.
+    accept_decided_at = models.DateTimeField(_("受理决定时间"), null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("受理期限"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("办结时的办理期限"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # A submit token from the intake form / API Idempotency-Key: one case per submit.
     submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True)

@@ -1,0 +1,2 @@
+app_name = "assessment_api"
+urlpatterns: list = []
