@@ -28,6 +28,15 @@ class Metric:
     rate: bool
     cases: bool  # the figure counts cases: the case list can show them
 
+    @property
+    def lost_part(self) -> str:
+        """The part of the figure whose cases cost the unit points: the numerator of a count
+        or of a rate where lower is better (重办率, 退回率), else those that missed."""
+        return "num" if not self.rate or self.key in LOWER_IS_BETTER else "miss"
+
+
+LOWER_IS_BETTER = frozenset({"redo_rate", "return_rate"})
+
 
 METRICS: dict[str, Metric] = {
     **{key: Metric(key, spec.label, spec.rate, True) for key, spec in CASE_INDICATORS.items()},

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -302,6 +303,7 @@ CELERY_TASK_ROUTES = {
 }
 # The one beat schedule. Intervals come from the environment.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+ASSESSMENT_RECOMPUTE_HOUR = env.int("ASSESSMENT_RECOMPUTE_HOUR", default=2)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "disputes.tasks.deadline_sweep_task",
@@ -312,6 +314,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.notification_resend_task",
         "schedule": 600,
         "options": {"queue": "notifications", "expires": 600},
+    },
+    # Nightly recompute of the open assessment periods (assessment/tasks.py), 02:30 local.
+    "assessment-recompute-open-periods": {
+        "task": "assessment.tasks.periods_recompute_task",
+        "schedule": crontab(hour=ASSESSMENT_RECOMPUTE_HOUR, minute=30),
+        "options": {"expires": 3600},
     },
 }
 

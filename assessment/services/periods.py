@@ -248,6 +248,29 @@ def adjustment_create(*, actor: User, unit_score_id: int, points: Any, reason: s
     return adjustment
 
 
+def period_progress_set(*, period_id: int, pct: int) -> None:
+    """The recompute button's progress (a plain UPDATE, seen by the polling page)."""
+    AssessmentPeriod.objects.filter(pk=period_id).update(progress=max(0, min(100, int(pct))))
+
+
+@transaction.atomic
+def period_compute_request(*, actor: User, period_id: int) -> AssessmentPeriod:
+    """The administrators' recompute button: checks, progress 0, the task after commit."""
+    from assessment.tasks import period_compute_task
+
+    scope = scope_for(actor)
+    require(scope, "assessment.manage")
+    period = _load_for_update(period_id)
+    if scope.level != RegionLevel.CITY or scope.region_id != period.region_id:
+        raise NotFound(_("未找到该考核期"))
+    if period.frozen:
+        raise _frozen_conflict(period)
+    period.progress = 0
+    period.save(update_fields=["progress", "updated_at"])
+    transaction.on_commit(lambda: period_compute_task.delay(period.pk))
+    return period
+
+
 def open_periods_due(*, today: dt.date) -> list[int]:
     """Open or computed periods that have started (the nightly recompute's work)."""
     return list(AssessmentPeriod.objects.filter(Q(state=PeriodState.OPEN) | Q(state=PeriodState.COMPUTED),
