@@ -81,6 +81,15 @@ def ranking_levels(scope: Scope) -> list[str]:
     return []
 
 
+def ranking_default_level(*, scope: Scope, period: AssessmentPeriod) -> str | None:
+    """The first level the viewer may see that has scores in the period (a city without a
+    county rubric opens on its townships)."""
+    levels = ranking_levels(scope)
+    present = set(UnitScore.objects.filter(period=period, level__in=levels).values_list("level", flat=True)
+                  .distinct().order_by())
+    return next((level for level in levels if level in present), levels[0] if levels else None)
+
+
 def ranking_parents(*, scope: Scope, level: str) -> list[Region]:
     """The groups a ranking of `level` can be of, for the viewer (a city's counties for the
     townships' ranking; the viewer's own county or city otherwise)."""

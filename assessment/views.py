@@ -32,7 +32,7 @@ def _ranking(request: HttpRequest):
               else selectors.period_default(scope=scope))
     if period is None:
         return scope, None, levels, []
-    level = request.GET.get("level") or levels[0]
+    level = request.GET.get("level") or selectors.ranking_default_level(scope=scope, period=period)
     parents = selectors.ranking_parents(scope=scope, level=level)
     result = selectors.ranking(scope=scope, period=period, level=level, parent_id=request.GET.get("parent"))
     return scope, result, levels, parents
