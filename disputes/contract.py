@@ -33,7 +33,8 @@ from governance.scoping import Scope
 from grids.contract import GridCase
 
 __all__ = [
-    "CASE_INDICATORS", "CaseCounts", "CaseInput", "IndicatorCount", "PartyInput", "case_indicator_query",
+    "CASE_INDICATORS", "CaseCounts", "CaseInput", "IndicatorCount", "PartyInput", "case_ids_in_scope",
+    "case_indicator_query",
     "case_register", "grid_case_counts", "grid_cases", "unscoped_case_counts_by_region",
     "unscoped_case_indicators_by_region",
 ]
@@ -57,6 +58,11 @@ def grid_cases(*, scope: Scope, grid_ids: Sequence[int], limit: int) -> list[Gri
                  grid_name=row["grid__name"], created_at=row["created_at"], detail_url=case_url(row["id"]))
         for row in rows
     ]
+
+
+def case_ids_in_scope(*, scope: Scope, case_ids: Sequence[int]) -> list[int]:
+    """The ids among `case_ids` of cases inside `scope` (a veto's linked cases)."""
+    return list(case_list(scope=scope).filter(pk__in=list(case_ids)).values_list("pk", flat=True))
 
 
 def case_indicator_query(*, key: str, part: str, region_id: int, period) -> str:
