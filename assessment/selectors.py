@@ -252,3 +252,16 @@ def manual_scores_for(*, scope: Scope, period: AssessmentPeriod) -> QuerySet[Man
     city or county department, the units below it."""
     return scope.filter(ManualScore.objects.filter(period=period, item__department_id=scope.department_id)
                         .select_related("unit", "item", "entered_by", "approved_by"))
+
+
+def indicator_list(*, scope: Scope, year: int | None = None) -> QuerySet[RubricItem]:
+    """The rubric lines of the viewer's city (a year's, or every year's), catalogue order."""
+    items = RubricItem.objects.filter(rubric__region_id=scope_city_id(scope)).select_related("rubric", "department")
+    if year:
+        items = items.filter(rubric__year=year)
+    return items.order_by("-rubric__year", "rubric__level", "sort", "code")
+
+
+def veto_list(*, scope: Scope) -> QuerySet[Veto]:
+    """一票否决 of units inside the scope, newest first."""
+    return scope.filter(Veto.objects.select_related("unit", "proposed_by", "decided_by")).order_by("-starts_on", "-id")

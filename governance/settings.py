@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
         "PartyGroupKindEnum": "partybuilding.models.PartyGroupKind",
         "PartyMemberKindEnum": "partybuilding.models.MemberKind",
         "PartyActivityKindEnum": "partybuilding.models.ActivityKind",
+        "CaseStateEnum": "disputes.models.CaseState",
+        "AssessmentPeriodStateEnum": "assessment.models.PeriodState",
+        "AssessmentPeriodKindEnum": "assessment.models.PeriodKind",
+        "AssessmentItemKindEnum": "assessment.models.ItemKind",
+        "VetoStateEnum": "assessment.models.VetoState",
     },
 }
 

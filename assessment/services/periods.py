@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
@@ -256,8 +257,6 @@ def period_progress_set(*, period_id: int, pct: int) -> None:
 @transaction.atomic
 def period_compute_request(*, actor: User, period_id: int) -> AssessmentPeriod:
     """The administrators' recompute button: checks, progress 0, the task after commit."""
-    from assessment.tasks import period_compute_task
-
     scope = scope_for(actor)
     require(scope, "assessment.manage")
     period = _load_for_update(period_id)
@@ -267,7 +266,8 @@ def period_compute_request(*, actor: User, period_id: int) -> AssessmentPeriod:
         raise _frozen_conflict(period)
     period.progress = 0
     period.save(update_fields=["progress", "updated_at"])
-    transaction.on_commit(lambda: period_compute_task.delay(period.pk))
+    # By name: the task module imports this one (assessment/tasks.py).
+    transaction.on_commit(lambda: current_app.send_task("assessment.tasks.period_compute_task", args=[period.pk]))
     return period
 
 
