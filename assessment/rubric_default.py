@@ -70,3 +70,17 @@ TOWNSHIP_RUBRIC: tuple[Line, ...] = (
         Line("G1", "创新工作", "bonus", 0, formula="score", cap=20, description="经验做法被上级推广，最高加20分"),
     )),
 )
+
+
+# Counties within the city: a shorter rubric of the case indicators (100 points), a city's
+# starting point for ranking its counties (the county's own center and its townships' cases).
+COUNTY_RUBRIC: tuple[Line, ...] = (
+    Line("K", "矛盾纠纷化解质效", "group", 100, children=(
+        Line("K1", "受理及时率", "automatic", 20, metric="accept_timely", formula=RATE),
+        Line("K2", "按期办结率", "automatic", 30, metric="resolve_on_time", formula=RATE),
+        Line("K3", "办结率", "automatic", 20, metric="resolve_rate", formula=RATE),
+        Line("K4", "群众满意率", "automatic", 20, metric="satisfaction", formula=RATE),
+        Line("K5", "逾期件数", "automatic", 10, metric="overdue", formula="full - n * 0.5",
+             description="每件扣0.5分"),
+    )),
+)

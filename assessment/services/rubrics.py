@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from assessment.formulas import formula_validate
 from assessment.metrics import METRICS
 from assessment.models import ItemDepth, ItemKind, Rubric, RubricItem
-from assessment.rubric_default import TOWNSHIP_RUBRIC, Line
+from assessment.rubric_default import COUNTY_RUBRIC, TOWNSHIP_RUBRIC, Line
 from governance.errors import Conflict, InvalidInput
 from governance.models import Region, RegionLevel
 
@@ -117,18 +117,23 @@ def _create_lines(rubric: Rubric, lines: tuple[Line, ...] | list[dict], parent: 
 
 
 @transaction.atomic
-def rubric_seed_default(*, region: Region, year: int, departments: dict[str, int] | None = None) -> Rubric:
-    """The default 1,000-point township rubric of `region` (a city) for `year`; idempotent
-    (an existing rubric is returned unchanged). `departments` maps line codes to assessing
-    departments (manual lines)."""
+def rubric_seed_default(*, region: Region, year: int, departments: dict[str, int] | None = None,
+                        level: str = RegionLevel.TOWNSHIP) -> Rubric:
+    """The default rubric of `region` (a city) for `year`: the 1,000-point township rubric,
+    or with `level` county the 100-point county rubric; idempotent (an existing rubric is
+    returned unchanged). `departments` maps line codes to assessing departments."""
     if region.level != RegionLevel.CITY:
         raise InvalidInput(_("考核细则由市级发布"), extra={"fields": {"region": _("考核细则由市级发布")}})
+    township = level == RegionLevel.TOWNSHIP
+    name = (_("%(year)s年度乡镇(街道)综治工作考核细则") if township else _("%(year)s年度县(区)综治工作考核细则")) % {
+        "year": year}
     rubric, created = Rubric.objects.get_or_create(
-        region=region, level=RegionLevel.TOWNSHIP, year=year,
-        defaults={"name": _("%(year)s年度乡镇(街道)综治工作考核细则") % {"year": year}})
+        region=region, level=level, year=year,
+        defaults={"name": name, "total_points": 1000 if township else 100, "excellent_from": 900 if township else 90,
+                  "good_from": 800 if township else 80, "pass_from": 600 if township else 60})
     if not created:
         return rubric
-    items = _create_lines(rubric, TOWNSHIP_RUBRIC, None, [0])
+    items = _create_lines(rubric, TOWNSHIP_RUBRIC if township else COUNTY_RUBRIC, None, [0])
     for item in items:
         if departments and item.code in departments:
             item.department_id = departments[item.code]
