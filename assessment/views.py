@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment import selectors, services
 from assessment.exports import XLSX, ranking_workbook, unit_workbook
 from assessment.models import PeriodKind
-from assessment.services.periods import period_compute_request
+from assessment.services.recompute import period_compute_request
 from governance.errors import ApplicationError
 from governance.pages import page_errors
 from governance.permissions import can, require

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
@@ -70,14 +69,14 @@ def periods_ensure(*, region: Region, year: int, kinds: tuple[str, ...] = tuple(
     return periods
 
 
-def _load_for_update(period_id: Any) -> AssessmentPeriod:
+def period_for_update(period_id: Any) -> AssessmentPeriod:
     try:
         return AssessmentPeriod.objects.select_for_update().get(pk=int(period_id))
     except (AssessmentPeriod.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("未找到该考核期")) from None
 
 
-def _frozen_conflict(period: AssessmentPeriod) -> Conflict:
+def frozen_conflict(period: AssessmentPeriod) -> Conflict:
     return Conflict(_("考核期「%(period)s」%(state)s，成绩已固定，不能修改；如需更正请走得分调整") % {
         "period": period.label, "state": period.get_state_display()}, code="period_frozen")
 
@@ -156,9 +155,9 @@ def _compute_level(period: AssessmentPeriod, rubric: Rubric, now: dt.datetime) -
 def period_compute(*, period_id: int, progress: Callable[[int], None] | None = None) -> AssessmentPeriod:
     """Compute (or recompute) an open or computed period: every unit of every level the city
     has a rubric for. Idempotent; refused for a published or locked period."""
-    period = _load_for_update(period_id)
+    period = period_for_update(period_id)
     if period.frozen:
-        raise _frozen_conflict(period)
+        raise frozen_conflict(period)
     now = clock.now()
     rubrics = list(Rubric.objects.filter(region_id=period.region_id, year=period.year, level__in=LEVELS))
     if not rubrics:
@@ -182,7 +181,7 @@ def _require_city_staff(actor: User, period: AssessmentPeriod, action: str) -> N
 @transaction.atomic
 def period_publish(*, actor: User, period_id: int) -> AssessmentPeriod:
     """Publish a computed period: its scores become a frozen snapshot."""
-    period = _load_for_update(period_id)
+    period = period_for_update(period_id)
     _require_city_staff(actor, period, "assessment.publish")
     if period.state != PeriodState.COMPUTED:
         raise Conflict(_("只有已计算的考核期可以发布（当前：%(state)s）") % {"state": period.get_state_display()},
@@ -195,7 +194,7 @@ def period_publish(*, actor: User, period_id: int) -> AssessmentPeriod:
 @transaction.atomic
 def period_lock(*, actor: User, period_id: int) -> AssessmentPeriod:
     """Lock a published period: no adjustment any more."""
-    period = _load_for_update(period_id)
+    period = period_for_update(period_id)
     _require_city_staff(actor, period, "assessment.publish")
     if period.state != PeriodState.PUBLISHED:
         raise Conflict(_("只有已发布的考核期可以锁定"), code="invalid_state")
@@ -215,7 +214,7 @@ def adjustment_create(*, actor: User, unit_score_id: int, points: Any, reason: s
     score = scope.filter(UnitScore.objects.select_related("period")).filter(pk=unit_score_id).first()
     if score is None:
         raise NotFound(_("未找到该单位得分"))
-    period = _load_for_update(score.period_id)
+    period = period_for_update(score.period_id)
     if period.state != PeriodState.PUBLISHED:
         message = _("考核期已锁定，不能再调整") if period.state == PeriodState.LOCKED else \
             _("考核期尚未发布，请直接重新计算")
@@ -252,23 +251,6 @@ def adjustment_create(*, actor: User, unit_score_id: int, points: Any, reason: s
 def period_progress_set(*, period_id: int, pct: int) -> None:
     """The recompute button's progress (a plain UPDATE, seen by the polling page)."""
     AssessmentPeriod.objects.filter(pk=period_id).update(progress=max(0, min(100, int(pct))))
-
-
-@transaction.atomic
-def period_compute_request(*, actor: User, period_id: int) -> AssessmentPeriod:
-    """The administrators' recompute button: checks, progress 0, the task after commit."""
-    scope = scope_for(actor)
-    require(scope, "assessment.manage")
-    period = _load_for_update(period_id)
-    if scope.level != RegionLevel.CITY or scope.region_id != period.region_id:
-        raise NotFound(_("未找到该考核期"))
-    if period.frozen:
-        raise _frozen_conflict(period)
-    period.progress = 0
-    period.save(update_fields=["progress", "updated_at"])
-    # By name: the task module imports this one (assessment/tasks.py).
-    transaction.on_commit(lambda: current_app.send_task("assessment.tasks.period_compute_task", args=[period.pk]))
-    return period
 
 
 def open_periods_due(*, today: dt.date) -> list[int]:
