@@ -18,6 +18,8 @@ class AssessmentConfig(AppConfig):
         from governance.permissions import register_actions
 
         register_actions(registered_actions())
-        register_nav(NavItem("assessment:rankings", _("考核排名"), VIEWERS, order=25))
+        register_nav(NavItem("assessment:rankings", _("考核排名"), VIEWERS, order=25),
+                     # The assessing departments' people score their manual lines.
+                     NavItem("assessment:scoring", _("考核评分"), frozenset({Role.HANDLER}), order=26))
         # Leaders land on the ranking (above the dashboard disputes registers at 0).
         register_role_home(Role.LEADER, "assessment:rankings", priority=10)

@@ -265,3 +265,32 @@ def indicator_list(*, scope: Scope, year: int | None = None) -> QuerySet[RubricI
 def veto_list(*, scope: Scope) -> QuerySet[Veto]:
     """一票否决 of units inside the scope, newest first."""
     return scope.filter(Veto.objects.select_related("unit", "proposed_by", "decided_by")).order_by("-starts_on", "-id")
+
+
+def veto_units(*, scope: Scope) -> QuerySet[Region]:
+    """The units the viewer may propose a veto for (townships and counties in the scope)."""
+    return scope.regions().filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.COUNTY]).order_by("code")
+
+
+@dataclass(frozen=True)
+class ScoringRow:
+    item: RubricItem
+    unit: Region
+    score: ManualScore | None
+
+
+def scoring_sheet(*, scope: Scope, period: AssessmentPeriod) -> list[ScoringRow]:
+    """The assessor's sheet: every manual line of their department × every unit of the
+    line's level inside their jurisdiction, with the score entered so far. Empty for a
+    user without a department (they assess nothing)."""
+    if not scope.department_id:
+        return []
+    items = list(RubricItem.objects.filter(
+        rubric__region_id=period.region_id, rubric__year=period.year, department_id=scope.department_id,
+        kind__in=[ItemKind.MANUAL, ItemKind.BONUS, ItemKind.DEDUCTION], metric="").order_by("sort", "code")
+        .select_related("rubric"))
+    levels = {item.rubric.level for item in items}
+    units = list(scope.regions().filter(level__in=levels).order_by("code"))
+    scores = {(s.item_id, s.unit_id): s for s in manual_scores_for(scope=scope, period=period)}
+    return [ScoringRow(item, unit, scores.get((item.pk, unit.pk)))
+            for item in items for unit in units if unit.level == item.rubric.level]

@@ -62,7 +62,7 @@ def test_two_computations_at_once_write_one_set_of_rows(tree, months, reference_
     def run():
         try:
             services.period_compute(period_id=months[11].pk)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
