@@ -33,7 +33,7 @@ from assessment.models import (
     UnitScore,
     Veto,
 )
-from disputes.contract import case_indicator_query
+from disputes.contract import case_indicator_query, indicator_cases
 from governance.errors import NotFound
 from governance.models import Region, RegionLevel
 from governance.periods import Period
@@ -294,3 +294,29 @@ def scoring_sheet(*, scope: Scope, period: AssessmentPeriod) -> list[ScoringRow]
     scores = {(s.item_id, s.unit_id): s for s in manual_scores_for(scope=scope, period=period)}
     return [ScoringRow(item, unit, scores.get((item.pk, unit.pk)))
             for item in items for unit in units if unit.level == item.rubric.level]
+
+
+@dataclass(frozen=True)
+class LostPoints:
+    line: DetailLine
+    lost: Decimal
+    cases: list[tuple[int, str, str]]
+
+
+def unit_report(*, scope: Scope, detail: UnitDetail) -> list[LostPoints]:
+    """The printed 讲评/督查 report: each scored line that lost points, with the cases that
+    cost them (case indicators; one query per such line, at most 50 cases each)."""
+    span = Period(detail.period.start, detail.period.end)
+    report = []
+    for d in detail.lines:
+        if d.line is None or d.item.kind == ItemKind.GROUP:
+            continue
+        full = d.item.cap if d.item.kind in (ItemKind.BONUS, ItemKind.DEDUCTION) and d.item.cap else d.item.max_points
+        lost = full - d.line.points if d.item.kind != ItemKind.BONUS else Decimal(0)
+        if lost <= 0:
+            continue
+        metric = METRICS.get(d.item.metric) if d.item.metric else None
+        cases = indicator_cases(scope=scope, key=d.item.metric, part=metric.lost_part,
+                                region_id=detail.score.unit_id, period=span) if metric and metric.cases else []
+        report.append(LostPoints(d, lost, cases))
+    return report

@@ -94,8 +94,9 @@ def unit_export(request: HttpRequest, period_id: int, unit_id: int) -> HttpRespo
 @page_errors
 def unit_print(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
     """The printable 讲评/督查 report of a unit: points lost by indicator, with the cases."""
-    _scope, detail = _detail(request, period_id, unit_id)
-    return render(request, "assessment/unit_print.html", {"detail": detail, "cases_url": reverse("disputes:list")})
+    scope, detail = _detail(request, period_id, unit_id)
+    return render(request, "assessment/unit_print.html", {
+        "detail": detail, "report": selectors.unit_report(scope=scope, detail=detail)})
 
 
 @require_GET

@@ -34,7 +34,7 @@ from grids.contract import GridCase
 
 __all__ = [
     "CASE_INDICATORS", "CaseCounts", "CaseInput", "IndicatorCount", "PartyInput", "case_ids_in_scope",
-    "case_indicator_query",
+    "case_indicator_query", "indicator_cases",
     "case_register", "grid_case_counts", "grid_cases", "unscoped_case_counts_by_region",
     "unscoped_case_indicators_by_region",
 ]
@@ -63,6 +63,15 @@ def grid_cases(*, scope: Scope, grid_ids: Sequence[int], limit: int) -> list[Gri
 def case_ids_in_scope(*, scope: Scope, case_ids: Sequence[int]) -> list[int]:
     """The ids among `case_ids` of cases inside `scope` (a veto's linked cases)."""
     return list(case_list(scope=scope).filter(pk__in=list(case_ids)).values_list("pk", flat=True))
+
+
+def indicator_cases(*, scope: Scope, key: str, part: str, region_id: int, period, limit: int = 50) -> list[
+        tuple[int, str, str]]:
+    """(id, number, title) of the first `limit` cases counted in one part of an indicator for
+    a unit and period, inside `scope` (the printed 讲评 report lists them)."""
+    filters = {"region": region_id, "indicator": key, "part": part, "period_from": period.start,
+               "period_to": period.end, "ordering": "number"}
+    return list(case_list(scope=scope, filters=filters).values_list("id", "number", "title")[:limit])
 
 
 def case_indicator_query(*, key: str, part: str, region_id: int, period) -> str:

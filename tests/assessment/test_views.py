@@ -2,10 +2,11 @@
 cases, the exports as real .xlsx files, and a constant number of queries."""
 import io
 import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -144,3 +145,15 @@ def test_the_ranking_page_runs_a_constant_number_of_queries(client, tree, comput
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(few) <= 16
+
+
+def test_the_print_report_lists_the_points_lost_with_their_cases(client, tree, computed):
+    client_for(client, Role.LEADER, tree.county_a)
+    page = client.get(reverse("assessment:unit_print", args=[computed.pk, tree.town_a1.pk])).content.decode()
+    row = re.search(r'data-testid="lost-row">\s*<td>B2 按期办结率.*?</tr>', page, re.S).group(0)
+    late = UnitScore.objects.get(period=computed, unit=tree.town_a1).lines.get(item__code="B2")
+    assert late.points == Decimal("10.00") and "20.00" in row
+    from disputes.models import Case
+    numbers = set(Case.objects.filter(township=tree.town_a1, resolved_at__gt=models.F("resolve_due_at"))
+                  .values_list("number", flat=True))
+    assert len(numbers) == 2 and all(n in row for n in numbers)
