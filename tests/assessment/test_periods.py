@@ -207,3 +207,17 @@ def test_the_county_level_is_computed_when_the_city_has_a_county_rubric(tree, no
     services.period_compute(period_id=november.pk)
     scores = {s.unit_id: s.total for s in UnitScore.objects.filter(period=november, level=RegionLevel.COUNTY)}
     assert scores == {tree.county_a.pk: Decimal("100.00"), tree.county_b.pk: Decimal("100.00")}
+
+
+def test_the_seed_command_seeds_copies_and_refuses_in_plain_words(tree):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("assessment_seed_rubric", city="6102", year=2026, periods=True, stdout=out)
+    call_command("assessment_seed_rubric", city="6102", year=2027, copy_from=2026, stdout=out)
+    assert Rubric.objects.filter(region=tree.city, year__in=[2026, 2027]).count() == 2
+    assert AssessmentPeriod.objects.filter(region=tree.city, year=2026).count() == 19
+    with pytest.raises(CommandError, match="2027年度的考核细则已存在"):
+        call_command("assessment_seed_rubric", city="6102", year=2027, copy_from=2026, stdout=out)
