@@ -8,7 +8,11 @@ Reads:
 - `grid_case_counts(*, scope, grid_ids)`: (open, overdue) cases per grid, registered into the
   grids app's counter port for the grid map;
 - `unscoped_case_counts_by_region(*, level, region_ids, period)`: `CaseCounts` per region,
-  for assessment (plain values, never model instances).
+  for assessment (plain values, never model instances);
+- `unscoped_case_indicators_by_region(*, level, region_ids, period)`: the assessment's case
+  indicators (`CASE_INDICATORS`: 受理及时率, 按期办结率, …) as `IndicatorCount` per indicator
+  per region; the case list takes the same definitions as its drill-down filter
+  (`case_indicator_query` builds the query string of the list of one part of one figure).
 
 Writes go through the services, reached here: `case_register` with `CaseInput`/`PartyInput`
 (a grid worker's field report becomes a case this way).
@@ -16,19 +20,23 @@ Writes go through the services, reached here: `case_register` with `CaseInput`/`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from disputes.models import CaseState
 from disputes.selectors import case_list
 from disputes.selectors.aggregates import CaseCounts, unscoped_case_counts_by_region
 from disputes.selectors.field import grid_case_counts
+from disputes.selectors.indicators import CASE_INDICATORS, IndicatorCount, unscoped_case_indicators_by_region
 from disputes.services import CaseInput, PartyInput, case_register
 from disputes.services.core import case_url
 from governance.scoping import Scope
 from grids.contract import GridCase
 
 __all__ = [
-    "CaseCounts", "CaseInput", "PartyInput", "case_register", "grid_case_counts", "grid_cases",
-    "unscoped_case_counts_by_region",
+    "CASE_INDICATORS", "CaseCounts", "CaseInput", "IndicatorCount", "PartyInput", "case_ids_in_scope",
+    "case_indicator_query", "indicator_cases",
+    "case_register", "grid_case_counts", "grid_cases", "unscoped_case_counts_by_region",
+    "unscoped_case_indicators_by_region",
 ]
 
 _STATE_LABELS = dict(CaseState.choices)
@@ -50,3 +58,24 @@ def grid_cases(*, scope: Scope, grid_ids: Sequence[int], limit: int) -> list[Gri
                  grid_name=row["grid__name"], created_at=row["created_at"], detail_url=case_url(row["id"]))
         for row in rows
     ]
+
+
+def case_ids_in_scope(*, scope: Scope, case_ids: Sequence[int]) -> list[int]:
+    """The ids among `case_ids` of cases inside `scope` (a veto's linked cases)."""
+    return list(case_list(scope=scope).filter(pk__in=list(case_ids)).values_list("pk", flat=True))
+
+
+def indicator_cases(*, scope: Scope, key: str, part: str, region_id: int, period, limit: int = 50) -> list[
+        tuple[int, str, str]]:
+    """(id, number, title) of the first `limit` cases counted in one part of an indicator for
+    a unit and period, inside `scope` (the printed 讲评 report lists them)."""
+    filters = {"region": region_id, "indicator": key, "part": part, "period_from": period.start,
+               "period_to": period.end, "ordering": "number"}
+    return list(case_list(scope=scope, filters=filters).values_list("id", "number", "title")[:limit])
+
+
+def case_indicator_query(*, key: str, part: str, region_id: int, period) -> str:
+    """The case list's query string for the cases counted in one part ("num", "den",
+    "miss") of indicator `key` of a unit and period; the list applies the viewer's scope."""
+    return urlencode({"region": region_id, "indicator": key, "part": part,
+                      "period_from": period.start.isoformat(), "period_to": period.end.isoformat()})

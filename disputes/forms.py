@@ -367,6 +367,11 @@ class CaseFilterForm(StyledForm):
 
     DRILL_FIELDS = ("open", "escalated", "resolved_from", "resolved_to", "on_time", "callback_from", "callback_to",
                     "satisfied")
+    # The drill-down from an assessment score (hidden: the ranking page writes the link).
+    indicator = forms.CharField(required=False, widget=forms.HiddenInput)
+    part = forms.CharField(required=False, widget=forms.HiddenInput)
+    period_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    period_to = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,6 +37,7 @@ from disputes.forms import (
 from disputes.models import OPEN_ASSIGNMENT_STATES, CaseState, ExtensionStatus, MediationOutcome
 from disputes.selectors import public as public_selectors
 from disputes.selectors import stats
+from disputes.selectors.indicators import CASE_INDICATORS
 from disputes.services.public import BY_PUBLIC
 from governance import clock
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
@@ -176,6 +177,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     context = {
         "form": form,
+        "indicator": _indicator_banner(filters),
         "selects": {name: _select_html(form[name]) for name in FAST_SELECTS} if not request.htmx else {},
         "page": page,
         "query": params.urlencode(),
@@ -185,6 +187,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     template = "disputes/partials/case_table.html" if request.htmx else "disputes/list.html"
     return render(request, template, context)
+
+
+INDICATOR_PARTS = {"num": gettext_lazy("计入分子的案件"), "den": gettext_lazy("计入分母的案件"),
+                   "miss": gettext_lazy("未达标的案件")}
+
+
+def _indicator_banner(filters: dict[str, Any]) -> dict[str, Any] | None:
+    """What the list shows when it was reached from an assessment score (the drill-down)."""
+    spec = CASE_INDICATORS.get(str(filters.get("indicator") or ""))
+    if spec is None:
+        return None
+    return {"label": spec.label, "part": INDICATOR_PARTS.get(str(filters.get("part") or "num"), ""),
+            "start": filters.get("period_from"), "end": filters.get("period_to")}
 
 
 def _select_html(bound_field: BoundField) -> str:

@@ -21,13 +21,13 @@ def warnings_evaluate_case_task(case_id: int, actor_id: int | None = None) -> di
 
 
 @shared_task(name="disputes.tasks.warning_sweep_task", acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=240, time_limit=300, ignore_result=True)
+             soft_time_limit=150, time_limit=180, ignore_result=True)
 def warning_sweep_task() -> dict[str, int]:
     result = warnings_evaluate_all()
     return {"raised": result.raised, "linked": result.linked}
 
 
 @shared_task(name="disputes.tasks.report_generate_task", acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=240, time_limit=300, ignore_result=True)
+             soft_time_limit=150, time_limit=180, ignore_result=True)
 def report_generate_task(report_id: int, version: int) -> str:
     return report_generate(report_id=int(report_id), version=int(version))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -334,6 +335,11 @@ SPECTACULAR_SETTINGS = {
         "PartyGroupKindEnum": "partybuilding.models.PartyGroupKind",
         "PartyMemberKindEnum": "partybuilding.models.MemberKind",
         "PartyActivityKindEnum": "partybuilding.models.ActivityKind",
+        "CaseStateEnum": "disputes.models.CaseState",
+        "AssessmentPeriodStateEnum": "assessment.models.PeriodState",
+        "AssessmentPeriodKindEnum": "assessment.models.PeriodKind",
+        "AssessmentItemKindEnum": "assessment.models.ItemKind",
+        "VetoStateEnum": "assessment.models.VetoState",
     },
 }
 
@@ -391,6 +397,7 @@ CELERY_TASK_ROUTES = {
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
 NOTIFICATION_DRAIN_INTERVAL_SECONDS = env.int("NOTIFICATION_DRAIN_INTERVAL_SECONDS", default=60)
 WARNING_SWEEP_INTERVAL_SECONDS = env.int("WARNING_SWEEP_INTERVAL_SECONDS", default=900)
+ASSESSMENT_RECOMPUTE_HOUR = env.int("ASSESSMENT_RECOMPUTE_HOUR", default=2)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "disputes.tasks.deadline_sweep_task",
@@ -409,6 +416,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disputes.tasks.warning_sweep_task",
         "schedule": WARNING_SWEEP_INTERVAL_SECONDS,
         "options": {"queue": "sweeps", "expires": WARNING_SWEEP_INTERVAL_SECONDS},
+    },
+    # Nightly recompute of the open assessment periods (assessment/tasks.py), 02:30 local.
+    "assessment-recompute-open-periods": {
+        "task": "assessment.tasks.periods_recompute_task",
+        "schedule": crontab(hour=ASSESSMENT_RECOMPUTE_HOUR, minute=30),
+        "options": {"expires": 3600},
     },
 }
 

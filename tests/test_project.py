@@ -178,6 +178,7 @@ SCOPED_MODELS = {
     "grids": {"Grid", "GridWorkerAssignment", "Patrol", "Screening", "HazardInspection", "Training"},
     "partybuilding": {"PartyOrganisation", "PartyGroup", "PartyMember", "ResidentUnit", "PartTimeMember",
                       "JointAgreement", "JointMeeting", "Activity", "PartyFund", "FundExpense", "StarRating"},
+    "assessment": {"UnitScore", "ManualScore", "Veto", "ResponsibilityLetter"},
 }
 MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
 # The rooms of an app that may use its own scoped models' managers: reads in selectors, writes

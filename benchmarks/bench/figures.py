@@ -191,7 +191,3 @@ def dashboard(bench: Bench, actors: Actors) -> None:
         bench.figure(name, lambda _i, c=client, u=url: c.get(u), floor)
     client.logout()
 
-
-def assessment(bench: Bench) -> None:
-    # The assessment app will register its own figure when its computation exists.
-    bench.skip("assessment quarter for all townships", "assessment computation not built yet")

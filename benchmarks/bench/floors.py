@@ -127,3 +127,44 @@ def sweep_floor(now: dt.datetime, timed: list[str]) -> None:
     sql("INSERT INTO disputes_caseevent (created_at, action, from_state, to_state, note, data, case_id) "
         "SELECT %s, 'red', state, state, '', %s, id FROM bench_red", [now, "{}"])
     sql("DROP TABLE bench_red")
+
+
+def assessment_floor(city_id: int, start: dt.datetime, end: dt.datetime) -> Callable[[int], object]:
+    """The case indicators of every township of a city for one period in hand-written SQL:
+    one pass over the city's cases with the same conditions (assessment's computation also
+    reads grids and party groups and writes the scores; this is the part that grows with cases)."""
+    levels = "('township', 'village')"
+    ev = ("EXISTS (SELECT 1 FROM disputes_caseevent e WHERE e.case_id = c.id AND e.action = '{a}' "
+          "AND e.created_at >= %s AND e.created_at < %s)")
+
+    def between(col: str) -> str:
+        return f"(c.{col} >= %s AND c.{col} < %s)"
+
+    parts = [
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {between('resolved_at')} AND (c.resolve_due_at IS NULL "
+         "OR c.resolved_at <= c.resolve_due_at) THEN 1 ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND ({between('resolved_at')} OR (c.resolved_at >= %s AND "
+         f"{between('resolve_due_at')}) OR (c.resolved_at IS NULL AND c.state = 'in_progress' AND "
+         f"c.step IN ('handle', 'mediate') AND {between('due_at')})) THEN 1 ELSE 0 END)", 7),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {between('accepted_at')} THEN 1 ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {between('accepted_at')} AND c.resolved_at < %s "
+         "THEN 1 ELSE 0 END)", 3),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND ({between('accept_decided_at')} OR "
+         f"{between('accept_due_at')} OR (c.state = 'registered' AND {between('due_at')})) THEN 1 ELSE 0 END)", 6),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='callback')} THEN 1 ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='red')} THEN 1 ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='dispatch')} THEN 1 ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='return')} THEN 1 ELSE 0 END)", 2),
+    ]
+    query = (f"SELECT c.township_id, {', '.join(p for p, _n in parts)} FROM disputes_case c "
+             "WHERE c.city_id = %s AND c.township_id IS NOT NULL AND c.created_at < %s GROUP BY c.township_id")
+    order = {7: [start, end, end, start, end, start, end], 3: [start, end, end]}
+    params: list = []
+    for _part, n in parts:
+        params.extend(order.get(n, [start, end] * (n // 2)))
+    params.extend([city_id, end])
+
+    def floor(_i: int) -> None:
+        sql(query, params)
+
+    return floor

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from benchmarks.bench import figures
+from benchmarks.bench.assessment import assessment as assessment_figures
 from benchmarks.bench.grids import grids as grid_figures
 from benchmarks.bench.harness import Bench
 from benchmarks.bench.report import BenchReport
@@ -74,7 +75,7 @@ def _bench_run(*, repeat: int, warmup: int, log: Callable[[str], None], sweep: b
         else:
             bench.skip("overdue sweep", "--no-sweep")
     if wanted("assessment"):
-        figures.assessment(bench)
+        assessment_figures(bench)
     if wanted("grids"):
         grid_figures(bench, actors)
     return bench.report

@@ -191,6 +191,13 @@ class Case(RegionPathModel):
                                       related_name="registered_cases")
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Stamped for assessment (docs/assessment.md): when the case was accepted or rejected and
+    # the acceptance deadline then in force (受理及时率), and the handling deadline in force
+    # when it was resolved (按期办结率; approved extensions included). The step's own `due_at`
+    # moves on to the next step, so these keep what the indicators are measured against.
+    accept_decided_at = models.DateTimeField(_("受理决定时间"), null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("受理期限"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("办结时的办理期限"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Stamped by the services for the dashboard's rates (docs/dashboard.md): whether the last
     # 办结 came on or before the handling deadline (cleared with resolved_at by a 重办), and the

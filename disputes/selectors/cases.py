@@ -35,10 +35,12 @@ from disputes.models import (
     Supervision,
     WarningLevel,
 )
+from disputes.selectors.indicators import indicator_q
 from governance import clock
 from governance.errors import InvalidInput, NotFound
 from governance.inputs import span_error
 from governance.models import RegionLevel, Role, User
+from governance.periods import Period
 from governance.scoping import Scope
 from governance.workdays import SHANGHAI
 
@@ -138,9 +140,12 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
         if not set(warnings) <= set(WarningLevel.values):
             raise InvalidInput(_("预警等级无效"), extra={"fields": {"warning_level": _("预警等级无效")}})
         qs = qs.filter(warning_level__in=warnings)
+    region = None
     if filters.get("region") not in (None, ""):
         region = scope.region_in_scope(filters["region"])
         qs = qs.filter(**{f"{region.level}_id": region.pk})
+    if filters.get("indicator") not in (None, ""):
+        qs = qs.filter(_indicator_filter(filters, region))
     created_from = _bound(filters.get("created_from"), end=False)
     if created_from:
         qs = qs.filter(created_at__gte=created_from)
@@ -205,6 +210,29 @@ def case_list_with_parties(*, scope: Scope, filters: Mapping[str, Any] | None = 
     # Uses index: the case_id foreign key of the parties table
     parties = Prefetch("parties", queryset=CaseParty.objects.order_by("id"))
     return case_list(scope=scope, filters=filters).select_related("category").prefetch_related(parties)
+
+
+def _indicator_filter(filters: Mapping[str, Any], region) -> Q:
+    """The drill-down from an assessment score: the cases counted in one part of one
+    indicator for a unit (`region`) and a period (disputes.selectors.indicators)."""
+    if region is None:
+        raise InvalidInput(_("请指定考核单位"), extra={"fields": {"region": _("请指定考核单位")}})
+    start, end = _day(filters.get("period_from"), "period_from"), _day(filters.get("period_to"), "period_to")
+    if start is None or end is None or end < start:
+        raise InvalidInput(_("请指定考核期间"), extra={"fields": {"period_from": _("请指定考核期间")}})
+    return indicator_q(key=str(filters["indicator"]), part=str(filters.get("part") or "num"), level=region.level,
+                       period=Period(start, end))
+
+
+def _day(value: Any, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    day = parse_date(str(value))
+    if day is None:
+        raise InvalidInput(_("日期格式不正确"), extra={"fields": {name: _("日期格式不正确")}})
+    return day
 
 
 # The detail page's sections that most cases do not have yet: the case query says which

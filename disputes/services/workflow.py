@@ -50,7 +50,8 @@ def case_accept(*, actor: User, case_id: int, version: int | None = None, risk_g
     def changes(ctx: TransitionContext) -> dict[str, Any]:
         if risk_grade_id:  # the escalation policy (yellow threshold) follows the new grade
             ctx.case.risk_grade_id = int(risk_grade_id)
-        values = {**deadlines.step_changes(ctx.case, Step.ACCEPT, ctx.now), "accepted_at": ctx.now}
+        values = {**deadlines.step_changes(ctx.case, Step.ACCEPT, ctx.now), "accepted_at": ctx.now,
+                  "accept_decided_at": ctx.now, "accept_due_at": ctx.case.due_at}
         if risk_grade_id:
             values["risk_grade_id"] = int(risk_grade_id)
         return values
@@ -79,7 +80,8 @@ def case_reject(*, actor: User, case_id: int, reason: str, referral: str, versio
     if errors:
         raise InvalidInput(next(iter(errors.values())), extra={"fields": errors})
     return transition(
-        actor=actor, case_id=case_id, action="reject", version=version, changes=deadlines.clock_stopped(),
+        actor=actor, case_id=case_id, action="reject", version=version,
+        changes=lambda ctx: {**deadlines.clock_stopped(), "accept_decided_at": ctx.now, "accept_due_at": ctx.case.due_at},
         note=reason.strip(), data={"referral": referral.strip()},
         recipients=lambda ctx: Recipients(user_ids=(ctx.case.registered_by_id,)),
     ).case
@@ -243,10 +245,11 @@ def case_resolve(*, actor: User, case_id: int, note: str, version: int | None = 
             raise Conflict(
                 _("协办单位（%(units)s）尚未反馈，不能办结；请等待反馈，或由责任中心收回协办") % {"units": names},
                 code="assist_pending", extra={"assignment_ids": [a.pk for a in waiting]})
-        # 按期办结 (docs/dashboard.md): on or before the handling deadline (extensions included).
+        # 按期办结 (docs/dashboard.md): on or before the handling deadline (extensions included);
+        # the deadline itself is kept for assessment's 按期办结率 (disputes.selectors.indicators).
         on_time = ctx.case.due_at is None or ctx.now <= ctx.case.due_at
         return {**deadlines.step_changes(ctx.case, Step.CALLBACK, ctx.now), "resolved_at": ctx.now,
-                "resolved_on_time": on_time}
+                "resolved_on_time": on_time, "resolve_due_at": ctx.case.due_at}
 
     def after(ctx: TransitionContext) -> None:
         if ctx.assignment is not None:

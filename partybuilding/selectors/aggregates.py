@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from governance.models import RegionLevel
 from governance.periods import Period
 from grids.contract import unscoped_grid_counts_by_region
-from partybuilding.models import PartyGroup, PartyMember
+from partybuilding.models import Activity, ActivityKind, PartyGroup, PartyMember
 
 GroupGrid = PartyGroup.grids.through
 
@@ -65,5 +65,20 @@ def unscoped_member_participation_by_region(*, level: str, region_ids: Sequence[
     return counts
 
 
+def unscoped_mediation_activities_by_region(*, level: str, region_ids: Sequence[int],
+                                           period: Period) -> dict[int, int]:
+    """党员参与化解件数 per region: 矛盾调解 activities held in the period with at least one
+    party member attending (the region the activity is recorded for)."""
+    column = f"{RegionLevel(level).value}_id"
+    ids = list(region_ids)
+    rows = (Activity.objects.filter(kind=ActivityKind.MEDIATION, held_on__gte=period.start, held_on__lte=period.end,
+                                    attendees__isnull=False, **{f"{column}__in": ids})
+            .values(column).annotate(n=Count("id", distinct=True)).order_by())
+    counts = dict.fromkeys(ids, 0)
+    for row in rows:
+        counts[row[column]] = row["n"]
+    return counts
+
+
 __all__ = ["GroupCoverage", "MemberParticipation", "unscoped_group_coverage_by_region",
-           "unscoped_member_participation_by_region"]
+           "unscoped_mediation_activities_by_region", "unscoped_member_participation_by_region"]

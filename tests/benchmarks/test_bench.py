@@ -34,5 +34,12 @@ def test_bench_writes_the_figures_as_json(tmp_path):
     for figure in data["figures"]:
         if figure["name"].startswith(("api list", "page list", "service case_register")):
             assert figure["floor"] > 0 and figure["ratio"] > 0 and figure["queries"] > 0
+    # The assessment quarter beside its floor, and its pages
+    figures = {f["name"]: f for f in data["figures"]}
+    quarter = next(f for name, f in figures.items() if name.startswith("assessment quarter for"))
+    assert quarter["floor"] > 0 and quarter["queries"] > 0
+    assert {"page assessment ranking", "page assessment unit detail"} <= set(figures)
     # And the bench left the data as it found it (its writes are rolled back)
     assert Case.objects.count() == 300
+    from assessment.models import AssessmentPeriod
+    assert not AssessmentPeriod.objects.exists()

@@ -20,6 +20,7 @@ def landing(role: str) -> tuple[str, str]:
     headings = {
         "grids:mine": "我的网格",
         "admin:index": "综治中心平台管理",
+        "assessment:rankings": "考核排名",
     }
     return path, headings.get(ROLE_HOME[role], "")
 

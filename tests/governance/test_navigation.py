@@ -21,9 +21,9 @@ def registries(monkeypatch):
 
 def test_the_bar_keeps_the_order_it_had_when_the_kernel_declared_it():
     assert [item.url_name for item in navigation.NAV_ITEMS] == [
-        "grids:mine", "grids:fieldwork", "disputes:field_reports", "disputes:inbox", "disputes:dashboard",
-        "analysis:warnings", "disputes:intake", "disputes:list", "grids:manage_list", "grids:map",
-        "partybuilding:groups", "notifications", "audit-log", "admin:index",
+        "grids:mine", "grids:fieldwork", "disputes:field_reports", "disputes:inbox", "assessment:rankings",
+        "assessment:scoring", "disputes:dashboard", "analysis:warnings", "disputes:intake", "disputes:list",
+        "grids:manage_list", "grids:map", "partybuilding:groups", "notifications", "audit-log", "admin:index",
     ]
 
 
@@ -32,7 +32,7 @@ def test_each_role_lands_where_it_did():
         Role.WINDOW_STAFF: "disputes:inbox",
         Role.HANDLER: "disputes:inbox",
         Role.DISPATCHER: "disputes:dashboard",
-        Role.LEADER: "disputes:dashboard",
+        Role.LEADER: "assessment:rankings",  # assessment took leaders over from the dashboard
         Role.GRID_WORKER: "grids:mine",
         Role.ADMINISTRATOR: "admin:index",
         Role.SECURITY_ADMIN: "admin:index",
@@ -70,8 +70,8 @@ def test_an_item_for_an_unknown_role_is_refused(registries):
 
 
 def test_the_highest_priority_landing_page_wins_whatever_the_order(registries):
-    register_role_home(Role.LEADER, "rankings:page", priority=10)
-    register_role_home(Role.LEADER, "other:page", priority=5)  # registered later, lower
+    register_role_home(Role.LEADER, "rankings:page", priority=20)
+    register_role_home(Role.LEADER, "other:page", priority=15)  # registered later, lower
 
     assert registries.ROLE_HOME[Role.LEADER] == "rankings:page"
     assert registries.ROLE_HOME[Role.DISPATCHER] == "disputes:dashboard"
@@ -79,7 +79,7 @@ def test_the_highest_priority_landing_page_wins_whatever_the_order(registries):
 
 def test_two_landing_pages_at_the_same_top_priority_are_refused(registries):
     with pytest.raises(ImproperlyConfigured, match="several landing pages"):
-        register_role_home(Role.LEADER, "other:page")  # disputes:dashboard is at 0 too
+        register_role_home(Role.LEADER, "other:page", priority=10)  # assessment:rankings is at 10 too
 
 
 def test_registering_the_same_landing_page_again_changes_nothing(registries):

@@ -1,0 +1,58 @@
+"""The working pages: 一票否决 (scoped list, propose, decide at county level) and the scoring
+sheet (own department's lines only, Chinese refusals, second-person approval)."""
+import pytest
+from django.urls import reverse
+
+from assessment.models import ManualScore, ManualState, Veto, VetoState
+from assessment.services.vetoes import veto_propose
+from governance import clock
+from governance.models import Role
+from tests.assessment.test_periods import at
+from tests.assessment.test_vetoes_manual import assessors, months, rubric  # noqa: F401 (fixtures)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_veto_pages_by_jurisdiction_and_level(client, tree):
+    town = UserFactory(role=Role.LEADER, region=tree.town_a1)
+    veto = veto_propose(actor=town, unit_id=tree.town_a1.pk, reason="民转刑案件")
+    veto_propose(actor=UserFactory(role=Role.LEADER, region=tree.town_b1), unit_id=tree.town_b1.pk, reason="另一件")
+
+    client.force_login(town)
+    page = client.get(reverse("assessment:vetoes")).content.decode()
+    assert "民转刑案件" in page and "另一件" not in page and 'data-testid="veto-approve"' not in page
+    refused = client.post(reverse("assessment:veto_decide", args=[veto.pk]), {"approve": "1"})
+    assert refused.status_code == 403 and "一票否决须由县级以上决定" in refused.content.decode()
+    assert Veto.objects.get(pk=veto.pk).state == VetoState.PROPOSED
+    proposed = client.post(reverse("assessment:vetoes"), {"unit_id": tree.town_a1.pk, "reason": "群体性事件",
+                                                          "case_ids": "", "days": 365})
+    assert proposed.status_code == 302 and Veto.objects.filter(reason="群体性事件").exists()
+
+    client.force_login(UserFactory(role=Role.LEADER, region=tree.county_b))
+    assert client.post(reverse("assessment:veto_decide", args=[veto.pk]), {"approve": "1"}).status_code == 404
+    client.force_login(UserFactory(role=Role.LEADER, region=tree.county_a))
+    client.post(reverse("assessment:veto_decide", args=[veto.pk]), {"approve": "1"})
+    assert Veto.objects.get(pk=veto.pk).state == VetoState.APPROVED
+
+
+def test_the_scoring_sheet_shows_only_the_assessors_lines(client, tree, rubric, months, assessors):  # noqa: F811
+    client.force_login(assessors["justice"])
+    with clock.frozen_at(at(20)):
+        page = client.get(reverse("assessment:scoring")).content.decode()
+        assert "A1 签订综治责任书并履责" in page and "C1 平安创建活动" not in page
+        assert "城关街道" not in page  # outside the county
+        period = months[11]
+        a1, c1 = rubric.items.get(code="A1"), rubric.items.get(code="C1")
+        too_much = client.post(reverse("assessment:scoring"), {"period": period.pk, "unit": tree.town_a1.pk,
+                                                               "item": a1.pk, "points": "41"}, follow=True)
+        assert "得分须在0到40分之间" in too_much.content.decode() and not ManualScore.objects.exists()
+        other = client.post(reverse("assessment:scoring"), {"period": period.pk, "unit": tree.town_a1.pk,
+                                                            "item": c1.pk, "points": "10"})
+        assert other.status_code == 403 and not ManualScore.objects.exists()
+        client.post(reverse("assessment:scoring"), {"period": period.pk, "unit": tree.town_a1.pk, "item": a1.pk,
+                                                    "points": "35", "note": "已签订"})
+        score = ManualScore.objects.get()
+        client.force_login(assessors["justice2"])
+        client.post(reverse("assessment:scoring_decide", args=[score.pk]), {"approve": "1"})
+    assert ManualScore.objects.get().state == ManualState.APPROVED
