@@ -149,7 +149,8 @@ format: $(PIP_STAMP)
 CHECK_ENV := DEBUG=0 ALLOWED_HOSTS=zongzhi.example.gov.cn \
 	SECRET_KEY=check-deploy-3kJ9xQ2mV7pL5nR8tY1wZ4bC6dF0gH2jK5lM8nP1qS4tV7wX0yZ \
 	DATABASE_URL=sqlite:///$(CURDIR)/var/check-deploy.sqlite3 \
-	PARTY_DATA_KEY=0f1e2d3c4b5a69788796a5b4c3d2e1f0 PARTY_HASH_KEY=check-deploy-hash-key
+	PARTY_DATA_KEY=0f1e2d3c4b5a69788796a5b4c3d2e1f0 PARTY_HASH_KEY=check-deploy-hash-key \
+	TRUSTED_PROXY=127.0.0.1
 
 check-deploy: $(PIP_STAMP)
 	$(CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING

@@ -9,8 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # (namespaced name, route, view) of every pattern outside the Django admin, in resolution order.
 EXPECTED = [
     ("schema", "api/schema/", "drf_spectacular.views.SpectacularAPIView"),
-    ("api-docs", "api/docs/", "drf_spectacular.views.SpectacularSwaggerView"),
+    ("api-docs", "api/docs/", "drf_spectacular.views.SpectacularSwaggerSplitView"),
     ("api-token", "api/v1/auth/token/", "governance.api.TokenObtainApi"),
+    ("api-logout", "api/v1/auth/logout/", "governance.api.TokenRevokeApi"),
     ("api-me", "api/v1/me/", "governance.api.MeApi"),
     ("api-regions", "api/v1/regions/", "governance.api.RegionListApi"),
     ("api-departments", "api/v1/departments/", "governance.api.DepartmentListApi"),
@@ -125,6 +126,11 @@ EXPECTED = [
     ("home", "", "governance.views.home"),
     ("login", "login/", "governance.auth.LoginView"),
     ("logout", "logout/", "governance.auth.LogoutView"),
+    ("password-change", "account/password/", "governance.account_views.password_change_view"),
+    ("otp-setup", "account/otp/setup/", "governance.account_views.otp_setup_view"),
+    ("otp-verify", "account/otp/verify/", "governance.account_views.otp_verify_view"),
+    ("audit-log", "audit/", "governance.audit_views.audit_list_view"),
+    ("audit-export", "audit/export/", "governance.audit_views.audit_export_view"),
     ("notifications", "notifications/", "governance.notification_views.notification_list_view"),
     ("notification-read", "notifications/<int:pk>/read/", "governance.notification_views.notification_read_view"),
     ("notifications-read-all", "notifications/read-all/", "governance.notification_views.notification_read_all_view"),
