@@ -38,7 +38,7 @@ help:
 	@echo "make run               start the platform with demo data at http://$(HOST):$(PORT)/"
 	@echo "make test              run the whole test suite"
 	@echo "make setup             venv, Python and npm packages, system packages, migrations"
-	@echo "make lint              ruff check"
+	@echo "make lint              ruff check and bandit"
 	@echo "make check-deploy      manage.py check --deploy with production-like settings"
 	@echo "make migrations-check  fail when models and migrations disagree"
 
@@ -141,6 +141,9 @@ test: setup
 
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check .
+	@# Security lint of the product code (offline; reviewed exceptions: pyproject.toml, docs/security.md).
+	$(VENV)/bin/bandit -q -c pyproject.toml -r governance grids disputes partybuilding assessment \
+	    -x '*/migrations/*' 2>/dev/null
 
 format: $(PIP_STAMP)
 	$(VENV)/bin/ruff format .
