@@ -107,7 +107,8 @@ run: setup seed
 	@echo
 	@echo "  综治中心平台:  http://$(HOST):$(PORT)/      (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "  demo logins (docs/demo.md): hongqi_clerk 乡镇受理员 · wangyi_dispatcher 县调度员 ·"
-	@echo "    hongqi_sfs 司法所办理人 · hongqi_grid 网格员 · city_leader 市领导 · admin 管理员"
+	@echo "    hongqi_sfs 司法所办理人 · hongqi_grid 网格员 · city_leader 市领导 ·"
+	@echo "    admin 系统管理员 · secadmin 安全管理员 · auditor 审计管理员 (bind a phone authenticator at first sign-in)"
 	@echo "    password: Demo-2026!  (all accounts: docs/demo.md)"
 	@echo "  Ctrl-C stops the web server and the worker."
 	@echo
