@@ -38,7 +38,7 @@ help:
 	@echo "make run               start the platform with demo data at http://$(HOST):$(PORT)/"
 	@echo "make test              run the whole test suite"
 	@echo "make setup             venv, Python and npm packages, system packages, migrations"
-	@echo "make lint              ruff check"
+	@echo "make lint              ruff check and bandit"
 	@echo "make check-deploy      manage.py check --deploy with production-like settings"
 	@echo "make migrations-check  fail when models and migrations disagree"
 
@@ -107,7 +107,8 @@ run: setup seed
 	@echo
 	@echo "  综治中心平台:  http://$(HOST):$(PORT)/      (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "  demo logins (docs/demo.md): hongqi_clerk 乡镇受理员 · wangyi_dispatcher 县调度员 ·"
-	@echo "    hongqi_sfs 司法所办理人 · hongqi_grid 网格员 · city_leader 市领导 · admin 管理员"
+	@echo "    hongqi_sfs 司法所办理人 · hongqi_grid 网格员 · city_leader 市领导 ·"
+	@echo "    admin 系统管理员 · secadmin 安全管理员 · auditor 审计管理员 (bind a phone authenticator at first sign-in)"
 	@echo "    password: Demo-2026!  (all accounts: docs/demo.md)"
 	@echo "  Ctrl-C stops the web server and the worker."
 	@echo
@@ -141,6 +142,9 @@ test: setup
 
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check .
+	@# Security lint of the product code (offline; reviewed exceptions: pyproject.toml, docs/security.md).
+	$(VENV)/bin/bandit -q -c pyproject.toml -r governance grids disputes partybuilding assessment \
+	    -x '*/migrations/*' 2>/dev/null
 
 format: $(PIP_STAMP)
 	$(VENV)/bin/ruff format .
@@ -149,7 +153,8 @@ format: $(PIP_STAMP)
 CHECK_ENV := DEBUG=0 ALLOWED_HOSTS=zongzhi.example.gov.cn \
 	SECRET_KEY=check-deploy-3kJ9xQ2mV7pL5nR8tY1wZ4bC6dF0gH2jK5lM8nP1qS4tV7wX0yZ \
 	DATABASE_URL=sqlite:///$(CURDIR)/var/check-deploy.sqlite3 \
-	PARTY_DATA_KEY=0f1e2d3c4b5a69788796a5b4c3d2e1f0 PARTY_HASH_KEY=check-deploy-hash-key
+	PARTY_DATA_KEY=0f1e2d3c4b5a69788796a5b4c3d2e1f0 PARTY_HASH_KEY=check-deploy-hash-key \
+	TRUSTED_PROXY=127.0.0.1
 
 check-deploy: $(PIP_STAMP)
 	$(CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING

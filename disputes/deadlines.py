@@ -351,7 +351,7 @@ def _write_thresholds(case_model: Any, values: Sequence[tuple[int, dt.datetime |
         table = connection.ops.quote_name(case_model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} AS c SET yellow_at = v.y, escalate_at = v.e "
+                f"UPDATE {table} AS c SET yellow_at = v.y, escalate_at = v.e "  # nosec B608: the table name is the model's, quoted; values are parameters
                 "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS v(id, y, e) WHERE c.id = v.id",
                 [[v[0] for v in values], [v[1] for v in values], [v[2] for v in values]],
             )

@@ -36,7 +36,7 @@ def password_changed_record(*, user: User, keep: int) -> None:
 def token_issue(*, user: User) -> str:
     """A new token for this sign-in (only its hash is stored). Expired tokens go; beyond
     API_TOKENS_PER_USER the oldest go too."""
-    now = timezone.now()
+    now = clock.now()
     AuthToken.objects.filter(user=user, expiry__lt=now).delete()
     keep = max(settings.API_TOKENS_PER_USER - 1, 0)
     older = AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[keep:]
@@ -131,7 +131,3 @@ def last_login_notice(*, user: User) -> str:
     if failed:
         message += _("；此后有 %(n)d 次失败的登录尝试，如非本人操作请立即修改密码") % {"n": failed}
     return message
-
-
-def session_started_at() -> str:
-    return clock.now().isoformat()

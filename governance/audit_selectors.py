@@ -31,9 +31,7 @@ def audit_list(*, scope: Scope, filters: AuditFilters) -> QuerySet[AuditLog]:
     """The audit rows the scope may read, newest first, narrowed by the filters.
     # Uses index: audit_created_idx (audit_action_idx with an action)
     """
-    inside = Q(**{f"region__{scope.column}": scope.region_id})
-    top = Region.objects.filter(pk=scope.region_id, parent__isnull=True).exists()
-    rows = AuditLog.objects.filter(inside | Q(region__isnull=True)) if top else AuditLog.objects.filter(inside)
+    rows = _readable(scope)
     if filters.action:
         rows = rows.filter(action=filters.action)
     if filters.username:
@@ -50,6 +48,12 @@ def audit_list(*, scope: Scope, filters: AuditFilters) -> QuerySet[AuditLog]:
     return rows.select_related("actor", "region").order_by("-created_at", "-id")
 
 
-def audit_actions() -> list[str]:
-    """The actions that occur in the log, for the filter's list (a small set)."""
-    return sorted(AuditLog.objects.order_by().values_list("action", flat=True).distinct())
+def audit_actions(*, scope: Scope) -> list[str]:
+    """The actions that occur in the rows the scope may read, for the filter's list."""
+    return sorted(_readable(scope).order_by().values_list("action", flat=True).distinct())
+
+
+def _readable(scope: Scope) -> QuerySet[AuditLog]:
+    inside = Q(**{f"region__{scope.column}": scope.region_id})
+    top = Region.objects.filter(pk=scope.region_id, parent__isnull=True).exists()
+    return AuditLog.objects.filter(inside | Q(region__isnull=True)) if top else AuditLog.objects.filter(inside)

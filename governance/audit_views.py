@@ -71,8 +71,8 @@ class AuditFilterForm(StyledForm):
         return AuditFilters(**{k: v for k, v in self.cleaned_data.items() if v not in (None, "")})
 
 
-def _form(request: HttpRequest) -> AuditFilterForm:
-    return AuditFilterForm(request.GET or None, actions=audit_actions())
+def _form(request: HttpRequest, scope) -> AuditFilterForm:
+    return AuditFilterForm(request.GET or None, actions=audit_actions(scope=scope))
 
 
 @never_cache
@@ -80,7 +80,7 @@ def _form(request: HttpRequest) -> AuditFilterForm:
 def audit_list_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     require(scope, "governance.view_audit")
-    form = _form(request)
+    form = _form(request, scope)
     filters = form.filters() if request.GET else AuditFilters()
     page = paginate(request, audit_list(scope=scope, filters=filters))
     query = request.GET.copy()
@@ -101,7 +101,7 @@ def _cell(value) -> object:
 def audit_export_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     require(scope, "governance.export_audit")
-    form = _form(request)
+    form = _form(request, scope)
     filters = form.filters() if request.GET else AuditFilters()
     rows = audit_list(scope=scope, filters=filters)[:EXPORT_MAX_ROWS]
     book = Workbook(write_only=True)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import binascii
 from hmac import compare_digest
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox import auth as knox_auth
 from knox.crypto import hash_token
 from knox.models import get_token_model
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
+
+from governance import clock
 
 
 class TokenAuthentication(knox_auth.TokenAuthentication):
@@ -32,10 +34,21 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         for auth_token in candidates:
             if not compare_digest(digest, auth_token.digest):
                 continue
-            if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            if auth_token.expiry is not None and auth_token.expiry < clock.now():
                 auth_token.delete()
                 raise exceptions.AuthenticationFailed(_("令牌已过期，请重新登录"))
             if not auth_token.user.is_active:
                 raise exceptions.AuthenticationFailed(_("账号已停用或已删除"))
             return (auth_token.user, auth_token)
         raise exceptions.AuthenticationFailed(_("令牌无效"))
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme of the token header (the name DRF's tokens had)."""
+
+    target_class = "governance.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <key>`，由 POST /api/v1/auth/token/ 取得，有效期见 API_TOKEN_TTL_HOURS"}

@@ -159,8 +159,8 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员")
     LEADER = "leader", _("领导")
     # 三员分立 (等保 level 3): three administrators, none able to do another's work.
-    # The system administrator keeps reference data (regions, departments, categories, grids,
-    # calendar); the security administrator keeps accounts, roles and second factors; the
+    # The system administrator keeps reference data (regions, departments, the apps'
+    # catalogues, calendar); the security administrator keeps accounts, roles and second factors; the
     # audit administrator reads and exports the audit log and changes nothing.
     ADMINISTRATOR = "administrator", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")

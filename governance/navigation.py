@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import ADMIN_ROLES, Role
 
 ALL_ROLES = frozenset(Role.values)
-# The roles that do the platform's work (cases, grids, party building); the three
+# The roles that do the platform's work (the apps' case, field and party pages); the three
 # administrators of 三员分立 are not among them and see none of those pages.
 BUSINESS_ROLES = ALL_ROLES - ADMIN_ROLES
 DEFAULT_ORDER = 500

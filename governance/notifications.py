@@ -115,7 +115,7 @@ def _insert_unnest(drafts: Sequence[NotificationDraft]) -> None:
     column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
     now = clock.now()
     sql = (
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "  # nosec B608: quoted table and column names; values are parameters
         f"({column['created_at']}, {column['updated_at']}, {column['recipient']}, {column['event_key']}, "
         f"{column['title']}, {column['body']}, {column['link']}) "
         "SELECT %s, %s, d.recipient, d.event_key, d.title, d.body, d.link "

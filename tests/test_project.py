@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:///" + str(ROOT / "var" / "check-deploy.sqlite3"),
     "PARTY_DATA_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     "PARTY_HASH_KEY": "test-project-party-hash-key",
+    "TRUSTED_PROXY": "127.0.0.1",
 }
 
 

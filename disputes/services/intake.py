@@ -106,7 +106,7 @@ def _next_case_number(township_code: str, day: dt.date) -> str:
     the end of the transaction, so concurrent registrations never draw the same number.
     """
     # One round trip: UPDATE … RETURNING (PostgreSQL, and SQLite since 3.35).
-    increment = (f"UPDATE {connection.ops.quote_name(CaseNumberCounter._meta.db_table)} SET last = last + 1 "
+    increment = (f"UPDATE {connection.ops.quote_name(CaseNumberCounter._meta.db_table)} SET last = last + 1 "  # nosec B608: quoted model table name; values are parameters
                  "WHERE township_code = %s AND day = %s RETURNING last")
     for _attempt in range(3):
         with connection.cursor() as cursor:

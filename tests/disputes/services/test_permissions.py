@@ -40,6 +40,10 @@ SUCCEEDS = {
 
 
 def _actor(world, role):
+    if role in (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
+        # 三员分立 (issue 15): the security and audit administrators, at the city like the
+        # system administrator, may do no case action either.
+        return UserFactory(role=role, region=world.administrator.region)
     return {
         Role.WINDOW_STAFF: world.town_staff, Role.DISPATCHER: world.county_dispatcher, Role.HANDLER: world.handler,
         Role.GRID_WORKER: world.grid_worker, Role.LEADER: world.county_leader, Role.ADMINISTRATOR: world.administrator,
