@@ -71,6 +71,8 @@ def _pg_args(db: dict) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ}
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
+    if (db.get("OPTIONS") or {}).get("sslmode"):  # e.g. DATABASE_URL=…?sslmode=require
+        env["PGSSLMODE"] = str(db["OPTIONS"]["sslmode"])
     return args, env
 
 
@@ -202,7 +204,7 @@ def target_database(url: str | None) -> dict:
     if not url:
         return dict(connection.settings_dict)
     config = environ.Env.db_url_config(url)
-    return {key: config.get(key, "") for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")}
+    return {key: config.get(key, "") for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")}
 
 
 def _restore_postgres(dump: Path, db: dict, *, create: bool, force: bool) -> None:

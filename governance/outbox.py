@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -128,6 +129,8 @@ def notification_deliver(*, notification_id: int) -> str:
             try:
                 channel.send(recipient=notification.recipient, title=notification.title, body=notification.body,
                              link=notification.link, key=delivery_key(notification_id, channel))
+            except SoftTimeLimitExceeded:
+                raise  # the task's time is up: roll back, the row stays in the outbox
             except Exception as exc:  # any failure of the channel is retried, never lost
                 failures.append(name)
                 _record(delivery, now=clock.now(), sent=False, error=f"{type(exc).__name__}: {exc}")

@@ -61,7 +61,7 @@ def _seed_reference_data() -> None:
         # Flushed: the time-limit rows in migration order (0003 looks its rows up by level and
         # step alone, which the 信访 rows of a later migration would make ambiguous).
         for name in ("0003_seed_reference_data", "0009_extension_limit_policy", "0011_rules_petition_limits",
-                     "0011_rules_mediation_limit"):
+                     "0011_rules_mediation_limit", "0014_mediation_registry"):
             seed(name)
     for name in ("0004_default_escalation_policies", "0011_rules_loop_policy", "0022_seed_warning_rules"):
         seed(name)

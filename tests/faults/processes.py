@@ -21,8 +21,6 @@ from tests.disputes.escalation.workers import CELERY, QUEUES, database_url, unav
 
 BROKER_DB = 8
 GATEWAY_DB = 9
-# A port nothing listens on: the broker as the web process sees it during an outage.
-CLOSED_BROKER = f"redis://127.0.0.1:1/{BROKER_DB}"
 
 
 def _redis_db(db: int) -> str:

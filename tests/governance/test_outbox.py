@@ -121,6 +121,20 @@ class TestDeliver:
         assert Notification.objects.get(pk=pk).sent_at is None  # still in the outbox
         assert not NotificationDelivery.objects.exists()
 
+    def test_a_task_out_of_time_mid_send_leaves_the_row_in_the_outbox(self, clerk, monkeypatch):
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        (pk,) = notify(clerk)
+
+        def slow_gateway(self, **kwargs):
+            raise SoftTimeLimitExceeded()
+
+        monkeypatch.setattr(SmsChannel, "send", slow_gateway)
+        with pytest.raises(SoftTimeLimitExceeded):
+            notification_deliver(notification_id=pk)
+        row = Notification.objects.get(pk=pk)
+        assert row.sent_at is None and row.attempts == 0 and not NotificationDelivery.objects.exists()
+
     def test_back_off_doubles_up_to_an_hour(self):
         assert [outbox.retry_delay(n).total_seconds() for n in (1, 2, 3, 8, 30)] == [30, 60, 120, 3600, 3600]
 
