@@ -43,7 +43,9 @@ class SelectorFilterSet(django_filters.FilterSet):
             if name not in self.data:
                 continue
             value = self.form.cleaned_data.get(name)
-            if value in (None, "", []):
+            if isinstance(flt, django_filters.BooleanFilter) and self.data.get(name) not in ("true", "false"):
+                errors[name] = [_("应为 true 或 false")]  # Django's select widget would read "2" as true
+            elif value in (None, "", []):
                 errors[name] = [_("参数不能为空或无效")]
             elif isinstance(flt, django_filters.NumberFilter) and value != int(value):
                 errors[name] = [_("应为整数")]
