@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import max_response_time
@@ -25,6 +27,17 @@ from governance.wsgi import application
 from tests.factories import CaseFactory, CategoryFactory, RegionTree, UserFactory
 
 EXCLUDED_CHECKS = [positive_data_acceptance, max_response_time]
+
+
+@pytest.fixture(autouse=True)
+def _test_connection_kept():
+    """As Django's test client does: a request's start and end must not close the test's
+    connection (inside the test transaction PostgreSQL's would look unusable and be closed)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
