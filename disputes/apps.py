@@ -35,7 +35,7 @@ class DisputesConfig(AppConfig):
         register_calendar_job(str(_("案件期限")), provisional_recompute_message)
 
         # Rows stored before the input bounds: found by a system check, repaired by data_check.
-        from disputes.data_checks import register as register_data_checks
+        from disputes.services.data_checks import register as register_data_checks
 
         register_data_checks()
         # Registers the tasks in every process (web too): services enqueue 研判预警 and 研判报告

@@ -22,6 +22,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -137,11 +138,61 @@ def validated(serializer_class: type[serializers.Serializer], data, **kwargs) ->
     """
     serializer = serializer_class(data=data, **kwargs)
     serializer_bounds_ensure(serializer)
+    if isinstance(data, dict) and not isinstance(data, QueryDict):
+        errors = json_type_errors(serializer, data)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise InvalidInput(f"{field}: {message}", extra={"fields": errors})
     try:
         serializer.is_valid(raise_exception=True)
     except OverflowError:
         raise InvalidInput(_("日期或数值超出允许范围"), code="invalid")
     return dict(serializer.validated_data)
+
+
+def _json_types(field: serializers.Field) -> tuple[type, ...] | None:
+    """The JSON types the schema documents for `field` (None: not checked here)."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,)
+    if isinstance(field, serializers.ChoiceField):
+        return tuple({type(key) for key in field.choices}) or (str,)
+    if isinstance(field, serializers.CharField | serializers.DateField | serializers.DateTimeField):
+        return (str,)
+    if isinstance(field, serializers.IntegerField):
+        return (int,)
+    if isinstance(field, serializers.FloatField):
+        return (int, float)
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        return (list,)
+    if isinstance(field, serializers.Serializer):
+        return (dict,)
+    return None
+
+
+def json_type_errors(serializer: serializers.Serializer, data: dict, prefix: str = "") -> dict[str, str]:
+    """JSON values of the wrong type for what the schema documents: DRF would coerce `0` into
+    "0" for a text or "1" into 1 for a number, accepting what the OpenAPI schema says is
+    invalid. A JSON body must send the documented type (form bodies are text and skip this)."""
+    errors: dict[str, str] = {}
+    for name, field in serializer.fields.items():
+        if field.read_only or name not in data or data[name] is None:
+            continue
+        value, expected = data[name], _json_types(field)
+        if expected is not None and (not isinstance(value, expected) or (isinstance(value, bool)
+                                                                          and bool not in expected)):
+            errors[f"{prefix}{name}"] = _("类型不正确")
+            continue
+        child = getattr(field, "child", None)
+        if isinstance(field, serializers.Serializer):
+            errors.update(json_type_errors(field, value, f"{prefix}{name}."))
+        elif child is not None and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(child, serializers.Serializer) and isinstance(item, dict):
+                    errors.update(json_type_errors(child, item, f"{prefix}{name}[{index}]."))
+                elif (types := _json_types(child)) is not None and item is not None and (
+                        not isinstance(item, types) or (isinstance(item, bool) and bool not in types)):
+                    errors[f"{prefix}{name}[{index}]"] = _("类型不正确")
+    return errors
 
 
 def serializer_bounds_ensure(serializer: serializers.BaseSerializer) -> None:

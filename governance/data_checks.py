@@ -23,7 +23,7 @@ from governance.services import audit_record
 
 @dataclass(frozen=True)
 class DataCheck:
-    name: str  # "disputes.case_occurred_at"
+    name: str  # "<app>.<check>"
     description: str  # what is wrong, in Chinese
     rule: str  # what the repair sets, in Chinese
     find: Callable[[], Sequence[int]]

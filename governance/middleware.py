@@ -25,6 +25,8 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if carries_identity(request, response):
-            response["Cache-Control"] = "no-store"
+            # A view's own no-store (e.g. "private, no-store") stands; anything else is replaced.
+            if "no-store" not in response.get("Cache-Control", ""):
+                response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response

@@ -509,3 +509,6 @@ OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=30)
 REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "governance.pagination.StandardPagination"
 # The schema states that required texts may not be blank (governance/schema.py).
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "governance.schema.AutoSchema"
+# OPTIONS answers without introspecting serializers (governance/metadata.py).
+REST_FRAMEWORK["DEFAULT_METADATA_CLASS"] = "governance.metadata.ApiMetadata"
+CSRF_FAILURE_VIEW = "governance.views.csrf_failure"

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 
 from governance.navigation import nav_links, role_home_url
 from governance.services import audit_refusal
@@ -89,6 +91,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # no state changes: a POST to a missing API path is a 404, not a CSRF 403
 def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """Any path under /api/ that no route matches (a non-integer id, a typo): the JSON 404,
     also with DEBUG on (where Django would show its HTML debug page)."""
@@ -101,3 +104,11 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = redirect(static("favicon.ico"))
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF refusal (settings.CSRF_FAILURE_VIEW): the one JSON error body under /api/ (a session
+    client without the token), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(_("CSRF 校验失败，请刷新页面后重试"), "csrf_failed", 403)
+    return django_csrf_failure(request, reason=reason)

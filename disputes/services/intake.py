@@ -42,7 +42,7 @@ from disputes.services.records import attachment_add, attachment_check
 from disputes.services.warnings import case_warnings_enqueue
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
-from governance.inputs import COUNT_MAX, PARTIES_MAX, occurrence_error, text_clean
+from governance.inputs import COUNT_MAX, OCCURRENCE_SLACK, PARTIES_MAX, occurrence_error, text_clean
 from governance.models import Region, RegionLevel, Role, User
 from governance.scoping import scope_for
 from governance.workdays import SHANGHAI
@@ -232,8 +232,10 @@ def _validated_case_fields(data: CaseInput, errors: dict[str, str], now: dt.date
         fields["occurred_at"] = data.occurred_at.replace(tzinfo=SHANGHAI)
     else:
         fields["occurred_at"] = data.occurred_at
-    if fields.get("occurred_at") and (message := occurrence_error(fields["occurred_at"])):
-        errors["occurred_at"] = _("发生时间不能晚于当前时间") if "晚于" in message else message
+    if fields.get("occurred_at") and fields["occurred_at"] > now + OCCURRENCE_SLACK:
+        errors["occurred_at"] = _("发生时间不能晚于当前时间")
+    elif fields.get("occurred_at") and (message := occurrence_error(fields["occurred_at"])):
+        errors["occurred_at"] = message
     try:
         fields["people_involved"] = int(data.people_involved)
         if fields["people_involved"] < 1:

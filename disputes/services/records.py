@@ -29,8 +29,9 @@ from disputes.services.core import (
     transition,
 )
 from disputes.services.referrals import organisation_for
+from governance import clock
 from governance.errors import Forbidden, InvalidInput, NotFound
-from governance.inputs import occurrence_error
+from governance.inputs import OCCURRENCE_SLACK, occurrence_error
 from governance.models import Department, User
 from governance.scoping import scope_for
 from governance.services import audit_record
@@ -74,8 +75,10 @@ def mediation_record(*, actor: User, case_id: int, data: MediationInput) -> Medi
         errors["mediators"] = _("请填写调解员")
     if not isinstance(data.held_at, dt.datetime):
         errors["held_at"] = _("请填写调解时间")
+    elif data.held_at > clock.now() + OCCURRENCE_SLACK:
+        errors["held_at"] = _("调解时间不能晚于当前时间")
     elif message := occurrence_error(data.held_at):
-        errors["held_at"] = _("调解时间不能晚于当前时间") if "晚于" in message else message
+        errors["held_at"] = message
     if data.outcome not in MediationOutcome.values:
         errors["outcome"] = _("调解结果无效")
     if data.outcome == MediationOutcome.AGREEMENT and not (data.agreement_content or "").strip():
