@@ -12,7 +12,6 @@ from collections.abc import Callable
 from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from benchmarks.bench.figures import Actors
 from benchmarks.bench.harness import Bench, sql, url_or_none
@@ -199,7 +198,7 @@ def dashboard_screen(bench: Bench, actors: Actors) -> None:
 
 def _check_figures(bench: Bench, user, county: int, period, today: dt.date) -> None:
     """Each figure of the dashboard equals a direct SQL count of its definition."""
-    figures = dashboard_figures(scope=scope_for(user), period=period, today=today, now=timezone.now())
+    figures = dashboard_figures(scope=scope_for(user), period=period, today=today, now=clock.now())
     direct = figure_counts_sql(county, period.start, period.end, today)
     mismatches = {key: (figures.by_key[key].value, value) for key, value in direct.items()
                   if key in figures.by_key and figures.by_key[key].value != value}
