@@ -105,7 +105,7 @@ def _dashboard_scope(scope: Scope) -> Scope:
 
 
 def _period(data: dict[str, Any]):
-    return period_named(data.get("period"), today=timezone.localdate(), start=data.get("start"), end=data.get("end"))
+    return period_named(data.get("period"), today=clock.localdate(), start=data.get("start"), end=data.get("end"))
 
 
 def _figure(figure: board.Figure) -> dict[str, Any]:
@@ -126,7 +126,7 @@ class DashboardApi(ScopedApi):
         scope = _dashboard_scope(self.scope)
         data = validated(DashboardQueryInputSerializer, request.query_params)
         period = _period(data)
-        figures = board.dashboard_figures(scope=scope, period=period, today=timezone.localdate(),
+        figures = board.dashboard_figures(scope=scope, period=period, today=clock.localdate(),
                                           now=clock.now(), region_id=data.get("region"))
         queues = [{"name": name, "label": str(board.QUEUES[name][0]), "count": figures.by_key[key].value,
                    "filters": figures.by_key[key].filters}

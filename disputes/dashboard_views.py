@@ -63,7 +63,7 @@ def board_params(request: HttpRequest, scope: Scope) -> Board:
     (?region=, inside the scope; outside → 404); a bad period → InvalidInput (400)."""
     name = request.GET.get("period") or "month"
     start, end = request.GET.get("start"), request.GET.get("end")
-    period = period_named(name, today=timezone.localdate(), start=start, end=end)
+    period = period_named(name, today=clock.localdate(), start=start, end=end)
     region_id = request.GET.get("region")
     region = scope.region_in_scope(region_id) if region_id not in (None, "") else None
     params = {"period": name}
@@ -79,7 +79,7 @@ def refresh_seconds() -> int:
 
 
 def _figures_context(request: HttpRequest, board_: Board) -> dict[str, Any]:
-    figures = board.dashboard_figures(scope=board_.scope, period=board_.period, today=timezone.localdate(),
+    figures = board.dashboard_figures(scope=board_.scope, period=board_.period, today=clock.localdate(),
                                       now=clock.now(), region_id=board_.region.pk if board_.region else None)
     tiles = [{"figure": f, "url": board_.list_url(f.filters)} for f in figures.tiles]
     rates = [{"rate": r, "numerator_url": board_.list_url(r.numerator.filters),
@@ -96,7 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         board_ = board_params(request, scope)
     except InvalidInput as exc:
         messages.error(request, exc.message)
-        board_ = Board(scope, "month", period_named("month", today=timezone.localdate()), None, "period=month")
+        board_ = Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
     context = {
         **_figures_context(request, board_),
         "queues": [{"name": name, "label": board.QUEUES[name][0]} for name in board.queue_names(scope)],

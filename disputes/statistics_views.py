@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from disputes import exports
 from disputes.dashboard_views import board_params, dashboard_scope
 from disputes.selectors import statistics as stats
+from governance import clock
 from governance.errors import InvalidInput
 from governance.pages import page_errors
 from governance.periods import PERIOD_CHOICES
@@ -58,7 +58,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "board": board, "periods": PERIOD_CHOICES, "tables": [table_json(t) for t in tables],
         "regions": query.scope.regions().filter(level=stats.CHILD_LEVEL[query.scope.level]).order_by("code"),
         "parent_id": query.parent_id, "data_url": f"{reverse('disputes:statistics_data')}?{request.GET.urlencode()}",
-        "today": timezone.localdate(),
+        "today": clock.localdate(),
     }
     return render(request, "disputes/statistics.html", context)
 

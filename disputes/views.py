@@ -15,7 +15,6 @@ from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
@@ -542,4 +541,4 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     """Chart data for the dashboard; every figure from a scoped, set-based aggregate, each
     bar with the case-list filters it counts (a click opens that list)."""
     scope = dashboard_scope(request)
-    return JsonResponse(stats.dashboard_data(scope=scope, today=timezone.localdate()))
+    return JsonResponse(stats.dashboard_data(scope=scope, today=clock.localdate()))

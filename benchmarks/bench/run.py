@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 
 from benchmarks.bench import figures
 from benchmarks.bench.assessment import assessment as assessment_figures
+from benchmarks.bench.dashboard import dashboard_screen
 from benchmarks.bench.grids import grids as grid_figures
 from benchmarks.bench.harness import Bench
 from benchmarks.bench.report import BenchReport
@@ -25,7 +26,7 @@ SECTIONS = {
     "lists": "lists list page api",
     "detail": "detail page api",
     "creation": "creation create case_register api",
-    "dashboard": "dashboard page api",
+    "dashboard": "dashboard page api statistics wall",
     "sweep": "sweep overdue",
     "assessment": "assessment",
     "grids": "grids point map",
@@ -68,6 +69,8 @@ def _bench_run(*, repeat: int, warmup: int, log: Callable[[str], None], sweep: b
                              ("creation", figures.creation), ("dashboard", figures.dashboard)):
         if wanted(section):
             measure(bench, actors)
+    if wanted("dashboard"):
+        dashboard_screen(bench, actors)
     if wanted("sweep"):
         if sweep:
             overdue_sweep(bench)

@@ -65,8 +65,11 @@ CASE_COLUMNS = [
     "step", "step_started_at", "due_at", "due_provisional", "warning_level", "red_at", "return_count", "redo_count",
     "accepted_at", "resolved_at", "closed_at", "submit_token", "city_id", "county_id", "duplicate_of_id", "grid_id",
     "owning_region_id", "registered_by_id", "township_id", "village_id", "category_id", "risk_grade_id",
-    "yellow_at", "escalate_at",
+    "yellow_at", "escalate_at", "resolved_on_time", "callback_at", "callback_satisfied",
 ]
+# The share of resolved cases resolved on time (the dashboard's 按期办结率), decided from the
+# case id so the generator's random sequence (and every other column) stays as it was.
+ON_TIME_PERCENT = 88
 PARTY_COLUMNS = ["id", "created_at", "updated_at", "role", "kind", "name", "id_type", "id_number_enc",
                  "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "address", "case_id"]
 EVENT_COLUMNS = ["id", "created_at", "action", "from_state", "to_state", "note", "data", "actor_id", "case_id"]
@@ -303,7 +306,9 @@ class CaseGenerator:
                 "step_started_at": step_started, "due_at": due_at, "warning_level": warning, "red_at": red_at,
                 "city_id": self.city.region.pk, "county_id": town.county.pk, "township_id": town.region.pk,
             })
-        self.writers[Case].add((*values, yellow_at, escalate_at))
+        # What case_resolve and case_callback stamp: on time or not; the satisfied callback that closed it.
+        on_time = (case_id * 2654435761) % 100 < ON_TIME_PERCENT if resolved_at else None
+        self.writers[Case].add((*values, yellow_at, escalate_at, on_time, closed_at, True if closed_at else None))
         # Parties: the title party is the applicant, then one or two more.
         n_parties = 1 if rng.random() < 0.15 else 2 if rng.random() < 0.8 else 3
         for i in range(n_parties):

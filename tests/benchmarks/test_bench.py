@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from disputes.models import Case
+from disputes.selectors.statistics import STATISTICS
 
 
 @pytest.mark.django_db
@@ -43,3 +44,25 @@ def test_bench_writes_the_figures_as_json(tmp_path):
     assert Case.objects.count() == 300
     from assessment.models import AssessmentPeriod
     assert not AssessmentPeriod.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bench_dashboard_section_times_the_screen_and_each_statistic_beside_floors(tmp_path):
+    # Given a small seeded city
+    out = tmp_path / "bench.json"
+
+    # When only the dashboard section runs
+    call_command("bench", cases=300, repeat=1, warmup=0, json_path=str(out), verbosity=0, seed=5,
+                 only=["dashboard"])
+
+    # Then the full county dashboard, the API and every statistic have a figure and a floor,
+    # and every dashboard figure equals a direct SQL count of its definition
+    data = json.loads(out.read_text(encoding="utf-8"))
+    figures = {f["name"]: f for f in data["figures"]}
+    expected = {"county dashboard full (page+figures+queues+charts)", "county dashboard figures",
+                "api county dashboard", *(f"api statistics {name}" for name in STATISTICS)}
+    assert expected <= set(figures)
+    for name in expected:
+        assert figures[name]["floor"] > 0 and figures[name]["queries"] > 0
+    assert data["meta"]["dashboard_mismatches"] == {}
+    assert data["meta"]["dashboard_figures"]["resolved"] >= data["meta"]["dashboard_figures"]["resolved_on_time"]

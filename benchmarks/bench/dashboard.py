@@ -1,0 +1,207 @@
+"""The county center's screen at scale (issue 13): the full county dashboard (the page, its
+figures, its four work queues and its chart data, as one browser load fetches them), the
+dashboard API, and each statistic (GET /api/v1/statistics/<name>/), each beside a raw-SQL
+floor doing the same counting. Before timing, every dashboard figure is checked against a
+direct SQL count of the same definition (docs/dashboard.md); a mismatch is reported.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import connection
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from benchmarks.bench.figures import Actors
+from benchmarks.bench.harness import Bench, sql, url_or_none
+from disputes.models import OPEN_STATES
+from disputes.selectors.dashboard import QUEUES, dashboard_figures
+from disputes.selectors.statistics import STATISTICS
+from governance import clock
+from governance.periods import period_named
+from governance.scoping import scope_for
+from governance.workdays import SHANGHAI
+
+QUEUE_PAGE = 10
+
+
+def _url(route: str, name: str) -> str | None:
+    """A route taking a `name` (url_or_none's own first argument is called name)."""
+    try:
+        return reverse(route, kwargs={"name": name})
+    except NoReverseMatch:
+        return None
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+def figure_counts_sql(county: int, period_start: dt.date, period_end: dt.date, today: dt.date) -> dict[str, int]:
+    """Every dashboard figure of a county as direct SQL counts (the definitions of docs/dashboard.md)."""
+    open_states = sorted(s.value for s in OPEN_STATES)
+    start, end = _day_start(period_start), _day_start(period_end + dt.timedelta(days=1))
+    day0, day1 = _day_start(today), _day_start(today + dt.timedelta(days=1))
+
+    def count(where: str, params: list) -> int:
+        return sql(f"SELECT COUNT(*) FROM disputes_case c WHERE c.county_id = %s AND {where}", [county, *params])[0][0]
+
+    return {
+        "registered_today": count("c.created_at >= %s AND c.created_at < %s", [day0, day1]),
+        "to_accept": count("c.state = 'registered'", []),
+        "to_dispatch": count("c.state = 'accepted'", []),
+        "to_sign": count("c.state = 'dispatched'", []),
+        "in_progress": count("c.state = 'in_progress'", []),
+        "yellow": count(f"c.warning_level = 'yellow' AND c.state IN ({_marks(open_states)})", open_states),
+        "red": count(f"c.warning_level = 'red' AND c.state IN ({_marks(open_states)})", open_states),
+        "escalated": count(f"c.owning_region_id = %s AND c.state IN ({_marks(open_states)}) AND EXISTS ("
+                           "SELECT 1 FROM disputes_escalation e WHERE e.case_id = c.id AND e.to_region_id = %s)",
+                           [county, *open_states, county]),
+        "resolved": count("c.resolved_at >= %s AND c.resolved_at < %s", [start, end]),
+        "resolved_on_time": count("c.resolved_at >= %s AND c.resolved_at < %s AND c.resolved_on_time", [start, end]),
+        "callbacks": count("c.callback_at >= %s AND c.callback_at < %s", [start, end]),
+        "satisfied": count("c.callback_at >= %s AND c.callback_at < %s AND c.callback_satisfied", [start, end]),
+    }
+
+
+def figures_floor(county: int, period_start: dt.date, period_end: dt.date, today: dt.date) -> Callable[[int], object]:
+    """The figures in one pass of conditional counts over the county's cases."""
+    open_states = sorted(s.value for s in OPEN_STATES)
+    start, end = _day_start(period_start), _day_start(period_end + dt.timedelta(days=1))
+    day0, day1 = _day_start(today), _day_start(today + dt.timedelta(days=1))
+    opened = f"state IN ({_marks(open_states)})"
+
+    def floor(_i: int) -> None:
+        # Uses index: case_county_dash (index-only for the state/card counts), the period's
+        # case_county_created / case_county_resolved / case_county_callback ranges
+        sql("SELECT state, warning_level, COUNT(*) FROM disputes_case WHERE county_id = %s "
+            "GROUP BY state, warning_level", [county])
+        sql("SELECT COUNT(*) FROM disputes_case WHERE county_id = %s AND created_at >= %s AND created_at < %s",
+            [county, day0, day1])
+        sql("SELECT COUNT(*), SUM(CASE WHEN resolved_on_time THEN 1 ELSE 0 END) FROM disputes_case "
+            "WHERE county_id = %s AND resolved_at >= %s AND resolved_at < %s", [county, start, end])
+        sql("SELECT COUNT(*), SUM(CASE WHEN callback_satisfied THEN 1 ELSE 0 END) FROM disputes_case "
+            "WHERE county_id = %s AND callback_at >= %s AND callback_at < %s", [county, start, end])
+        sql(f"SELECT COUNT(*) FROM disputes_case c WHERE c.owning_region_id = %s AND c.{opened} AND EXISTS ("
+            "SELECT 1 FROM disputes_escalation e WHERE e.case_id = c.id AND e.to_region_id = %s)",
+            [county, *open_states, county])
+
+    return floor
+
+
+def queues_floor(county: int) -> Callable[[int], object]:
+    """Each queue's first page (the county's own cases first, then by deadline) and its size."""
+    open_states = sorted(s.value for s in OPEN_STATES)
+    wheres = [("c.state = 'accepted'", []),
+              (f"c.warning_level = 'red' AND c.state IN ({_marks(open_states)})", open_states),
+              (f"c.warning_level = 'yellow' AND c.state IN ({_marks(open_states)})", open_states),
+              (f"c.owning_region_id = %s AND c.state IN ({_marks(open_states)}) AND EXISTS (SELECT 1 FROM "
+               "disputes_escalation e WHERE e.case_id = c.id AND e.to_region_id = %s)", [county, *open_states, county])]
+
+    def floor(_i: int) -> None:
+        for where, params in wheres:
+            sql(f"SELECT COUNT(*) FROM disputes_case c WHERE c.county_id = %s AND {where}", [county, *params])
+            sql("SELECT c.id, c.number, c.title, c.state, c.due_at, t.name, v.name, o.name FROM disputes_case c "
+                "LEFT JOIN governance_region t ON t.id = c.township_id "
+                "LEFT JOIN governance_region v ON v.id = c.village_id "
+                "JOIN governance_region o ON o.id = c.owning_region_id "
+                f"WHERE c.county_id = %s AND {where} "
+                "ORDER BY CASE WHEN c.owning_region_id = %s THEN 0 ELSE 1 END, c.due_at, c.id LIMIT %s",
+                [county, *params, county, QUEUE_PAGE])
+
+    return floor
+
+
+def statistics_floor(name: str, county: int, start: dt.datetime, end: dt.datetime) -> Callable[[int], object]:
+    """The GROUP BY each statistic needs, in raw SQL."""
+    open_states = sorted(s.value for s in OPEN_STATES)
+    opened = f"state IN ({_marks(open_states)})"
+    day = ("(created_at AT TIME ZONE 'Asia/Shanghai')::date" if connection.vendor == "postgresql"
+           else "date(created_at, '+8 hours')")
+    queries = {
+        "channel_trend": [(f"SELECT {day}, channel, COUNT(*) FROM disputes_case WHERE county_id = %s "
+                           "AND created_at >= %s AND created_at < %s GROUP BY 1, 2", [county, start, end])],
+        "category": [("SELECT COALESCE(k.parent_id, k.id), COUNT(*) FROM disputes_case c JOIN disputes_category k "
+                      "ON k.id = c.category_id WHERE c.county_id = %s AND c.created_at >= %s AND c.created_at < %s "
+                      "GROUP BY 1 ORDER BY 2 DESC LIMIT 10", [county, start, end])],
+        "region": [("SELECT township_id, "
+                    "SUM(CASE WHEN created_at >= %s AND created_at < %s THEN 1 ELSE 0 END), "
+                    f"SUM(CASE WHEN {opened} THEN 1 ELSE 0 END), "
+                    f"SUM(CASE WHEN {opened} AND warning_level = 'red' THEN 1 ELSE 0 END), "
+                    "SUM(CASE WHEN resolved_at >= %s AND resolved_at < %s THEN 1 ELSE 0 END) "
+                    "FROM disputes_case WHERE county_id = %s GROUP BY 1",
+                    [start, end, *open_states, *open_states, start, end, county])],
+        "rates": [("SELECT township_id, COUNT(*), SUM(CASE WHEN resolved_on_time THEN 1 ELSE 0 END) "
+                   "FROM disputes_case WHERE county_id = %s AND resolved_at >= %s AND resolved_at < %s GROUP BY 1",
+                   [county, start, end]),
+                  ("SELECT township_id, COUNT(*), SUM(CASE WHEN callback_satisfied THEN 1 ELSE 0 END) "
+                   "FROM disputes_case WHERE county_id = %s AND callback_at >= %s AND callback_at < %s GROUP BY 1",
+                   [county, start, end])],
+        "villages": [(f"SELECT village_id, COUNT(*) FROM disputes_case WHERE county_id = %s AND {opened} "
+                      "AND village_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 20", [county, *open_states])],
+    }
+
+    def floor(_i: int) -> None:
+        for query, params in queries[name]:
+            sql(query, params)
+
+    return floor
+
+
+def dashboard_screen(bench: Bench, actors: Actors) -> None:
+    """The full county dashboard, the dashboard API and each statistic, beside their floors."""
+    user, county = actors.county_dispatcher, actors.county.pk
+    today = clock.localdate()
+    period = period_named("month", today=today)
+    _check_figures(bench, user, county, period, today)
+    client = Client()
+    client.force_login(user)
+    page = url_or_none("disputes:dashboard")
+    if page is None:
+        bench.skip("county dashboard full")
+        return
+    parts = [page, url_or_none("disputes:dashboard_figures"), url_or_none("disputes:dashboard_data"),
+             *(_url("disputes:dashboard_queue", name) for name in QUEUES)]
+    for url in parts:
+        if not bench.ok(client, url, {"period": "month"}, f"county dashboard part {url}"):
+            return
+    figures, queues = figures_floor(county, period.start, period.end, today), queues_floor(county)
+
+    def full_floor(i: int) -> None:
+        figures(i)
+        queues(i)
+
+    def full(_i: int) -> None:
+        for url in parts:
+            client.get(url, {"period": "month"}, HTTP_HX_REQUEST="true")
+
+    bench.figure("county dashboard full (page+figures+queues+charts)", full, full_floor)
+    bench.figure("county dashboard figures", lambda _i: client.get(parts[1], {"period": "month"}), figures)
+    api = url_or_none("disputes_api:dashboard")
+    if api and bench.ok(client, api, None, "api county dashboard"):
+        bench.figure("api county dashboard", lambda _i: client.get(api, {"period": "month"}), figures)
+    start, end = period.starts_at, period.ends_before
+    for name in STATISTICS:
+        url = _url("disputes_api:statistic", name)
+        label = f"api statistics {name}"
+        if url is None or not bench.ok(client, url, {"period": "month"}, label):
+            continue
+        bench.figure(label, lambda _i, u=url: client.get(u, {"period": "month"}),
+                     statistics_floor(name, county, start, end))
+    client.logout()
+
+
+def _check_figures(bench: Bench, user, county: int, period, today: dt.date) -> None:
+    """Each figure of the dashboard equals a direct SQL count of its definition."""
+    figures = dashboard_figures(scope=scope_for(user), period=period, today=today, now=clock.now())
+    direct = figure_counts_sql(county, period.start, period.end, today)
+    mismatches = {key: (figures.by_key[key].value, value) for key, value in direct.items()
+                  if key in figures.by_key and figures.by_key[key].value != value}
+    bench.report.meta["dashboard_figures"] = {key: figures.by_key[key].value for key in direct if key in figures.by_key}
+    bench.report.meta["dashboard_mismatches"] = {k: {"figure": a, "sql": b} for k, (a, b) in mismatches.items()}
+    bench.log(f"  dashboard figures vs direct SQL: {mismatches or 'all equal'}")
