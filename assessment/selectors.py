@@ -320,3 +320,9 @@ def unit_report(*, scope: Scope, detail: UnitDetail) -> list[LostPoints]:
                                 region_id=detail.score.unit_id, period=span) if metric and metric.cases else []
         report.append(LostPoints(d, lost, cases))
     return report
+
+
+def letter_list(*, scope: Scope, year: int) -> QuerySet[ResponsibilityLetter]:
+    """综治责任书 of units inside the scope for a year, with their reviews."""
+    return (scope.filter(ResponsibilityLetter.objects.filter(year=year)).select_related("unit")
+            .prefetch_related("reviews__period").order_by("unit__code"))

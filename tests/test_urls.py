@@ -72,6 +72,7 @@ EXPECTED = [
     ("assessment:vetoes", "assessment/vetoes/", "assessment.work_views.vetoes"),
     ("assessment:veto_decide", "assessment/vetoes/<int:veto_id>/decide/", "assessment.work_views.veto_decision"),
     ("assessment:scoring", "assessment/scores/", "assessment.work_views.scoring"),
+    ("assessment:letters", "assessment/letters/", "assessment.work_views.letters"),
     ("assessment:scoring_decide", "assessment/scores/<int:manual_id>/decide/", "assessment.work_views.scoring_decision"),
     ("assessment:unit", "assessment/<int:period_id>/<int:unit_id>/", "assessment.views.unit_detail"),
     ("assessment:unit_export", "assessment/<int:period_id>/<int:unit_id>/export/", "assessment.views.unit_export"),

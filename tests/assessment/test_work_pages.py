@@ -3,7 +3,7 @@ sheet (own department's lines only, Chinese refusals, second-person approval).""
 import pytest
 from django.urls import reverse
 
-from assessment.models import ManualScore, ManualState, Veto, VetoState
+from assessment.models import ManualScore, ManualState, ResponsibilityLetter, Veto, VetoState
 from assessment.services.vetoes import veto_propose
 from governance import clock
 from governance.models import Role
@@ -56,3 +56,27 @@ def test_the_scoring_sheet_shows_only_the_assessors_lines(client, tree, rubric, 
         client.force_login(assessors["justice2"])
         client.post(reverse("assessment:scoring_decide", args=[score.pk]), {"approve": "1"})
     assert ManualScore.objects.get().state == ManualState.APPROVED
+
+
+def test_letters_are_signed_listed_in_scope_and_reviewed(client, tree, months):  # noqa: F811
+    client.force_login(UserFactory(role=Role.LEADER, region=tree.county_a))
+    saved = client.post(reverse("assessment:letters") + "?year=2026", {
+        "year": 2026, "letter-unit_id": tree.town_a1.pk, "letter-party_head": "张书记",
+        "letter-government_head": "李主任", "letter-issuer": "王书记", "letter-target_total": "900",
+        "letter-targets": "B2=95", "letter-signed_on": "2026-02-01"})
+    assert saved.status_code == 302
+    letter = ResponsibilityLetter.objects.get()
+    assert letter.targets == {"B2": 95.0, "total": 900.0}
+    bad = client.post(reverse("assessment:letters"), {"year": 2026, "letter-unit_id": tree.town_a1.pk,
+                                                      "letter-party_head": "张", "letter-government_head": "李",
+                                                      "letter-issuer": "王", "letter-targets": "Z9=1"})
+    assert "「Z9」不存在" in bad.content.decode()
+    client.post(reverse("assessment:letters"), {"year": 2026, "letter": letter.pk, "review-period_id": months[11].pk,
+                                                "review-text": "履责到位"})
+    assert letter.reviews.get().text == "履责到位"
+
+    client.force_login(UserFactory(role=Role.LEADER, region=tree.county_b))
+    assert "张书记" not in client.get(reverse("assessment:letters") + "?year=2026").content.decode()
+    refused = client.post(reverse("assessment:letters"), {"year": 2026, "letter": letter.pk,
+                                                          "review-period_id": months[11].pk, "review-text": "越权"})
+    assert refused.status_code == 404
