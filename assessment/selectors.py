@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from assessment.metrics import METRICS
 from assessment.models import (
+    Adjustment,
     AssessmentPeriod,
     IndicatorScore,
     ItemKind,
@@ -171,6 +172,7 @@ class UnitDetail:
     vetoes: list[Veto]
     letter: ResponsibilityLetter | None
     review: str
+    adjustments: list[Adjustment]
 
 
 def unit_score_get(*, scope: Scope, period: AssessmentPeriod, unit_id: Any) -> UnitScore:
@@ -210,7 +212,9 @@ def unit_detail(*, scope: Scope, period: AssessmentPeriod, unit_id: Any) -> Unit
     vetoes = list(Veto.objects.filter(unit_id=score.unit_id, state="approved", starts_on__lte=period.end,
                                       ends_on__gte=period.start))
     review = letter.reviews.filter(period=period).values_list("text", flat=True).first() if letter else None
-    return UnitDetail(score=score, period=period, lines=result, vetoes=vetoes, letter=letter, review=review or "")
+    adjustments = list(score.adjustments.select_related("proposed_by", "approved_by").order_by("id"))
+    return UnitDetail(score=score, period=period, lines=result, vetoes=vetoes, letter=letter, review=review or "",
+                      adjustments=adjustments)
 
 
 def _group_points(items: Sequence[RubricItem], lines: dict[int, IndicatorScore]) -> dict[int, Decimal]:

@@ -13,6 +13,7 @@ from assessment import selectors
 from assessment.forms import LetterForm, ManualScoreForm, ReviewForm, VetoForm
 from assessment.models import PeriodState
 from assessment.services.manual import letter_review, letter_save, manual_score_decide, manual_score_submit
+from assessment.services.periods import adjustment_decide, adjustment_propose
 from assessment.services.vetoes import veto_decide, veto_propose
 from governance import clock
 from governance.errors import ApplicationError
@@ -137,3 +138,35 @@ def letters(request: HttpRequest) -> HttpResponse:
         "year": year, "letters": selectors.letter_list(scope=scope, year=year), "form": form, "review": review,
         "can_manage": can(scope, "assessment.letter_manage") and bool(units),
     })
+
+
+@require_POST
+@page_errors
+def adjustment_propose_page(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
+    """Propose a 核增/核减 of a published period's score (a second person approves it)."""
+    scope = request_scope(request)
+    require(scope, "assessment.adjust")
+    period = selectors.period_get(scope=scope, period_id=period_id)
+    score = selectors.unit_score_get(scope=scope, period=period, unit_id=unit_id)
+    try:
+        adjustment_propose(actor=request.user, unit_score_id=score.pk, points=request.POST.get("points"),
+                           reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("已提出得分调整，待另一人审核"))
+    return redirect("assessment:unit", period_id=period.pk, unit_id=score.unit_id)
+
+
+@require_POST
+@page_errors
+def adjustment_decision(request: HttpRequest, adjustment_id: int) -> HttpResponse:
+    try:
+        adjustment = adjustment_decide(actor=request.user, adjustment_id=adjustment_id,
+                                       approve=request.POST.get("approve") == "1")
+    except ApplicationError as error:
+        _fail(request, error)
+        return redirect("assessment:rankings")
+    messages.success(request, _("已审核"))
+    score = adjustment.unit_score
+    return redirect("assessment:unit", period_id=score.period_id, unit_id=score.unit_id)

@@ -75,6 +75,8 @@ EXPECTED = [
     ("assessment:letters", "assessment/letters/", "assessment.work_views.letters"),
     ("assessment:scoring_decide", "assessment/scores/<int:manual_id>/decide/", "assessment.work_views.scoring_decision"),
     ("assessment:unit", "assessment/<int:period_id>/<int:unit_id>/", "assessment.views.unit_detail"),
+    ("assessment:adjust", "assessment/<int:period_id>/<int:unit_id>/adjust/", "assessment.work_views.adjustment_propose_page"),
+    ("assessment:adjustment_decide", "assessment/adjustments/<int:adjustment_id>/decide/", "assessment.work_views.adjustment_decision"),
     ("assessment:unit_export", "assessment/<int:period_id>/<int:unit_id>/export/", "assessment.views.unit_export"),
     ("assessment:unit_print", "assessment/<int:period_id>/<int:unit_id>/print/", "assessment.views.unit_print"),
     # The residents' pages (no sign-in; disputes' url_mounts): public/ is the longest prefix.

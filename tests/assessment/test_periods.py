@@ -21,7 +21,7 @@ from assessment.models import (
 )
 from assessment.scoring import line_score, ranks
 from disputes.models import Case, CaseState, Step
-from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import RegionLevel, Role
 from governance.workdays import SHANGHAI
 from tests.factories import CaseFactory, UserFactory
@@ -183,19 +183,27 @@ def test_a_township_cannot_publish_and_an_adjustment_needs_a_second_person(tree,
     other = UserFactory(role=Role.LEADER, region=tree.city)
     score = UnitScore.objects.get(period=november, unit=tree.town_a1)
     with pytest.raises(Conflict, match="尚未发布"):
-        services.adjustment_create(actor=leader, unit_score_id=score.pk, points=5, reason="核增", approver=other)
+        services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=5, reason="核增")
     services.period_publish(actor=leader, period_id=november.pk)
-    with pytest.raises(InvalidInput, match="另一人审核"):
-        services.adjustment_create(actor=leader, unit_score_id=score.pk, points=5, reason="核增", approver=leader)
+    with pytest.raises(InvalidInput, match="请填写调整理由"):
+        services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=5, reason=" ")
 
-    services.adjustment_create(actor=leader, unit_score_id=score.pk, points=-5, reason="数据核减", approver=other)
+    adjustment = services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=-5, reason="数据核减")
+    with pytest.raises(InvalidInput, match="另一人审核"):
+        services.adjustment_decide(actor=leader, adjustment_id=adjustment.pk, approve=True)
+    with pytest.raises(NotFound):  # a county leader of the other county has no jurisdiction
+        services.adjustment_decide(actor=UserFactory(role=Role.LEADER, region=tree.county_b),
+                                   adjustment_id=adjustment.pk, approve=True)
+    score.refresh_from_db()
+    assert score.adjustment == 0  # not counted until approved
+    services.adjustment_decide(actor=other, adjustment_id=adjustment.pk, approve=True)
 
     score.refresh_from_db()
     assert score.total == score.computed_total - 5 and score.adjustment == Decimal(-5)
     assert Adjustment.objects.get(unit_score=score).approved_by == other
     services.period_lock(actor=leader, period_id=november.pk)
     with pytest.raises(Conflict, match="已锁定"):
-        services.adjustment_create(actor=leader, unit_score_id=score.pk, points=1, reason="再调", approver=other)
+        services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=1, reason="再调")
 
 
 def test_the_county_level_is_computed_when_the_city_has_a_county_rubric(tree, november, rubric):

@@ -80,3 +80,29 @@ def test_letters_are_signed_listed_in_scope_and_reviewed(client, tree, months): 
     refused = client.post(reverse("assessment:letters"), {"year": 2026, "letter": letter.pk,
                                                           "review-period_id": months[11].pk, "review-text": "越权"})
     assert refused.status_code == 404
+
+
+def test_an_adjustment_is_proposed_on_the_unit_page_and_approved_by_another(client, tree, months):  # noqa: F811
+    from assessment import services
+    from assessment.models import Adjustment, UnitScore
+
+    period = months[11]
+    services.period_compute(period_id=period.pk)
+    leader = UserFactory(role=Role.LEADER, region=tree.city)
+    services.period_publish(actor=leader, period_id=period.pk)
+    client.force_login(leader)
+    unit = reverse("assessment:unit", args=[period.pk, tree.town_a1.pk])
+    assert 'data-testid="adjust-form"' in client.get(unit).content.decode()
+    bad = client.post(reverse("assessment:adjust", args=[period.pk, tree.town_a1.pk]), {"points": "x", "reason": "r"},
+                      follow=True)
+    assert "调整分值必须是数字" in bad.content.decode() and not Adjustment.objects.exists()
+    client.post(reverse("assessment:adjust", args=[period.pk, tree.town_a1.pk]), {"points": "-3", "reason": "核减"})
+    adjustment = Adjustment.objects.get()
+
+    client.force_login(UserFactory(role=Role.LEADER, region=tree.county_b))
+    assert client.post(reverse("assessment:adjustment_decide", args=[adjustment.pk]),
+                       {"approve": "1"}).status_code == 404
+    client.force_login(UserFactory(role=Role.LEADER, region=tree.county_a))
+    client.post(reverse("assessment:adjustment_decide", args=[adjustment.pk]), {"approve": "1"})
+    score = UnitScore.objects.get(period=period, unit=tree.town_a1)
+    assert score.adjustment == -3 and score.total == score.computed_total - 3
