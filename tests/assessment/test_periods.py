@@ -229,3 +229,29 @@ def test_the_seed_command_seeds_copies_and_refuses_in_plain_words(tree):
     assert AssessmentPeriod.objects.filter(region=tree.city, year=2026).count() == 19
     with pytest.raises(CommandError, match="2027年度的考核细则已存在"):
         call_command("assessment_seed_rubric", city="6102", year=2027, copy_from=2026, stdout=out)
+
+
+def test_the_admin_refuses_lines_that_do_not_add_up(client, tree, rubric):
+    admin_user = UserFactory(role=Role.ADMINISTRATOR, region=tree.city, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    url = f"/admin/assessment/rubric/{rubric.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name != "region"}
+    data.update(region=rubric.region_id, level=rubric.level, year=rubric.year)
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"{formset.prefix}-TOTAL_FORMS": len(formset.forms), f"{formset.prefix}-INITIAL_FORMS":
+                 len(formset.forms), f"{formset.prefix}-MIN_NUM_FORMS": 0, f"{formset.prefix}-MAX_NUM_FORMS": 1000})
+    for i, f in enumerate(formset.forms):
+        for name, field in f.fields.items():
+            value = f.initial.get(name, "")
+            data[f"{formset.prefix}-{i}-{name}"] = "" if value is None else getattr(value, "pk", value)
+        data[f"{formset.prefix}-{i}-id"] = f.instance.pk
+        data[f"{formset.prefix}-{i}-rubric"] = rubric.pk
+        if f.instance.code == "B2":
+            data[f"{formset.prefix}-{i}-max_points"] = "40"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "「预防化解矛盾纠纷」下各项分值合计为180分，应为170分" in response.content.decode()
+    assert rubric.items.get(code="B2").max_points == 30
