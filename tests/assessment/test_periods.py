@@ -244,7 +244,7 @@ def test_the_admin_refuses_lines_that_do_not_add_up(client, tree, rubric):
     data.update({f"{formset.prefix}-TOTAL_FORMS": len(formset.forms), f"{formset.prefix}-INITIAL_FORMS":
                  len(formset.forms), f"{formset.prefix}-MIN_NUM_FORMS": 0, f"{formset.prefix}-MAX_NUM_FORMS": 1000})
     for i, f in enumerate(formset.forms):
-        for name, field in f.fields.items():
+        for name in f.fields:
             value = f.initial.get(name, "")
             data[f"{formset.prefix}-{i}-{name}"] = "" if value is None else getattr(value, "pk", value)
         data[f"{formset.prefix}-{i}-id"] = f.instance.pk
@@ -255,3 +255,23 @@ def test_the_admin_refuses_lines_that_do_not_add_up(client, tree, rubric):
     assert response.status_code == 200
     assert "「预防化解矛盾纠纷」下各项分值合计为180分，应为170分" in response.content.decode()
     assert rubric.items.get(code="B2").max_points == 30
+
+
+def test_volume_tiering_gives_the_busiest_units_the_mildest_coefficient(tree, november, rubric):
+    # given tiering on and a line whose deduction grows with the tier's coefficient
+    rubric.volume_tiering = True
+    rubric.save(update_fields=["volume_tiering"])
+    RubricItem.objects.filter(rubric=rubric, code="B7").update(formula="full - n * coef")
+    from disputes.models import CaseEvent
+
+    for village in (tree.village_a1x, tree.village_a1x, tree.village_a1x, tree.village_a2x):
+        CaseEvent.objects.create(case=late_case(tree, village, 8), action="red", created_at=at(6))
+
+    services.period_compute(period_id=november.pk)
+
+    scores = {s.unit_id: s for s in UnitScore.objects.filter(period=november)}
+    # three townships: the busiest (七一路, 3 cases) tier 1, the next (红旗街, 1) tier 2, the last tier 3
+    assert [scores[t.pk].coef for t in (tree.town_a1, tree.town_a2, tree.town_b1)] == [1, 2, 3]
+    b7 = {t: scores[t.pk].lines.get(item__code="B7") for t in (tree.town_a1, tree.town_a2)}
+    assert (b7[tree.town_a1].numerator, b7[tree.town_a1].points) == (3, Decimal("17.00"))  # 20 - 3 × 1
+    assert (b7[tree.town_a2].numerator, b7[tree.town_a2].points) == (1, Decimal("18.00"))  # 20 - 1 × 2
