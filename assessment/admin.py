@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from assessment.formulas import formula_validate
@@ -17,6 +18,7 @@ from assessment.models import (
     UnitScore,
     Veto,
 )
+from assessment.services.rubrics import rubric_check
 from governance.errors import InvalidInput
 
 
@@ -33,9 +35,25 @@ class RubricItemForm(forms.ModelForm):
             raise ValidationError(error.message) from None
 
 
+class RubricItemFormSet(BaseInlineFormSet):
+    """The lines must still add up after the change (the same check as the services)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        items = [form.instance for form in self.forms
+                 if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        try:
+            rubric_check(self.instance, items)
+        except InvalidInput as error:
+            raise ValidationError(error.message) from None
+
+
 class RubricItemInline(admin.TabularInline):
     model = RubricItem
     form = RubricItemForm
+    formset = RubricItemFormSet
     extra = 0
     verbose_name_plural = _("考核指标")
 

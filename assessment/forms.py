@@ -31,3 +31,38 @@ class ManualScoreForm(StyledForm):
     points = forms.DecimalField(label=_("得分"), max_digits=8, decimal_places=2)
     note = forms.CharField(label=_("评分说明"), required=False, max_length=2000)
     evidence = forms.FileField(label=_("佐证材料"), required=False)
+
+
+class LetterForm(StyledForm):
+    unit_id = forms.TypedChoiceField(label=_("责任单位"), coerce=int)
+    party_head = forms.CharField(label=_("党委(党组)负责人"), max_length=50)
+    government_head = forms.CharField(label=_("行政负责人"), max_length=50)
+    issuer = forms.CharField(label=_("发放单位负责人"), max_length=50)
+    target_total = forms.DecimalField(label=_("目标总分"), required=False, max_digits=7, decimal_places=2)
+    targets = forms.CharField(label=_("指标目标"), required=False, help_text=_("如 B2=95, F1=90"))
+    signed_on = forms.DateField(label=_("签订日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    scan = forms.FileField(label=_("签字扫描件"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_id"].choices = [(u.pk, u.name) for u in units]
+
+    def clean_targets(self) -> dict[str, str]:
+        pairs = {}
+        for part in re.split(r"[,，;；\s]+", self.cleaned_data.get("targets") or ""):
+            if not part:
+                continue
+            code, sep, value = part.partition("=")
+            if not sep or not code.strip() or not value.strip():
+                raise forms.ValidationError(_("指标目标格式为“编号=目标值”"))
+            pairs[code.strip()] = value.strip()
+        return pairs
+
+
+class ReviewForm(StyledForm):
+    period_id = forms.TypedChoiceField(label=_("考核期"), coerce=int)
+    text = forms.CharField(label=_("履责点评"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_id"].choices = [(p.pk, p.label) for p in periods]

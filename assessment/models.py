@@ -246,15 +246,25 @@ class ManualScore(RegionPathModel):
         return f"{self.unit_id} {self.item_id} {self.points}"
 
 
+class AdjustmentState(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已审核")
+    REJECTED = "rejected", _("已退回")
+
+
 class Adjustment(BaseModel):
-    """A recorded correction of a published period's score (核增/核减), with its reason, the
-    person who proposed it and a different person who approved it."""
+    """A recorded correction of a published period's score (核增/核减): proposed with its
+    points and reason, counted once a different person with jurisdiction approves it."""
 
     unit_score = models.ForeignKey(UnitScore, on_delete=models.CASCADE, related_name="adjustments")
     points = models.DecimalField(_("调整分值"), max_digits=8, decimal_places=2)
     reason = models.TextField(_("调整理由"))
+    state = models.CharField(_("状态"), max_length=10, choices=AdjustmentState.choices,
+                             default=AdjustmentState.PENDING)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["unit_score_id", "id"]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from assessment.metrics import METRICS
 from assessment.models import (
+    Adjustment,
     AssessmentPeriod,
     IndicatorScore,
     ItemKind,
@@ -171,6 +172,7 @@ class UnitDetail:
     vetoes: list[Veto]
     letter: ResponsibilityLetter | None
     review: str
+    adjustments: list[Adjustment]
 
 
 def unit_score_get(*, scope: Scope, period: AssessmentPeriod, unit_id: Any) -> UnitScore:
@@ -210,7 +212,9 @@ def unit_detail(*, scope: Scope, period: AssessmentPeriod, unit_id: Any) -> Unit
     vetoes = list(Veto.objects.filter(unit_id=score.unit_id, state="approved", starts_on__lte=period.end,
                                       ends_on__gte=period.start))
     review = letter.reviews.filter(period=period).values_list("text", flat=True).first() if letter else None
-    return UnitDetail(score=score, period=period, lines=result, vetoes=vetoes, letter=letter, review=review or "")
+    adjustments = list(score.adjustments.select_related("proposed_by", "approved_by").order_by("id"))
+    return UnitDetail(score=score, period=period, lines=result, vetoes=vetoes, letter=letter, review=review or "",
+                      adjustments=adjustments)
 
 
 def _group_points(items: Sequence[RubricItem], lines: dict[int, IndicatorScore]) -> dict[int, Decimal]:
@@ -320,3 +324,9 @@ def unit_report(*, scope: Scope, detail: UnitDetail) -> list[LostPoints]:
                                 region_id=detail.score.unit_id, period=span) if metric and metric.cases else []
         report.append(LostPoints(d, lost, cases))
     return report
+
+
+def letter_list(*, scope: Scope, year: int) -> QuerySet[ResponsibilityLetter]:
+    """综治责任书 of units inside the scope for a year, with their reviews."""
+    return (scope.filter(ResponsibilityLetter.objects.filter(year=year)).select_related("unit")
+            .prefetch_related("reviews__period").order_by("unit__code"))

@@ -76,6 +76,7 @@ def unit_detail(request: HttpRequest, period_id: int, unit_id: int) -> HttpRespo
                                  year=detail.period.year if detail.period.kind == PeriodKind.MONTH else None)
     return render(request, "assessment/unit_detail.html", {
         "detail": detail, "cases_url": reverse("disputes:list"),
+        "can_adjust": can(scope, "assessment.adjust") and detail.period.state == "published",
         "trend": {"labels": [p.label for p in trend], "totals": [p.total for p in trend],
                   "ranks": [p.rank for p in trend]},
     })

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import selectors
-from assessment.forms import ManualScoreForm, VetoForm
+from assessment.forms import LetterForm, ManualScoreForm, ReviewForm, VetoForm
 from assessment.models import PeriodState
-from assessment.services.manual import manual_score_decide, manual_score_submit
+from assessment.services.manual import letter_review, letter_save, manual_score_decide, manual_score_submit
+from assessment.services.periods import adjustment_decide, adjustment_propose
 from assessment.services.vetoes import veto_decide, veto_propose
 from governance import clock
 from governance.errors import ApplicationError
@@ -101,3 +102,71 @@ def scoring_decision(request: HttpRequest, manual_id: int) -> HttpResponse:
         return redirect("assessment:scoring")
     messages.success(request, _("已审核"))
     return redirect(f"{reverse('assessment:scoring')}?period={score.period_id}")
+
+
+@page_errors
+def letters(request: HttpRequest) -> HttpResponse:
+    """综治责任书 of a year: the list in scope, signing (saving) one, and a 履责点评."""
+    scope = request_scope(request)
+    require(scope, "assessment.view")
+    year = int_or_none(request.GET.get("year") or request.POST.get("year")) or clock.localdate().year
+    units = list(scope.regions().filter(level__in=["township", "county"]).order_by("code"))
+    periods = [p for p in selectors.period_list(scope=scope).filter(year=year)]
+    form = LetterForm(request.POST or None, request.FILES or None, units=units, prefix="letter")
+    review = ReviewForm(request.POST or None, periods=periods, prefix="review")
+    if request.method == "POST":
+        require(scope, "assessment.letter_manage")
+        try:
+            if "review-text" in request.POST and review.is_valid():
+                letter_review(actor=request.user, letter_id=int_or_none(request.POST.get("letter")) or 0,
+                              period_id=review.cleaned_data["period_id"], text=review.cleaned_data["text"])
+                messages.success(request, _("已保存履责点评"))
+                return redirect(f"{reverse('assessment:letters')}?year={year}")
+            if "letter-party_head" in request.POST and form.is_valid():
+                data = form.cleaned_data
+                targets = dict(data["targets"])
+                if data["target_total"] is not None:
+                    targets["total"] = data["target_total"]
+                letter_save(actor=request.user, unit_id=data["unit_id"], year=year, party_head=data["party_head"],
+                            government_head=data["government_head"], issuer=data["issuer"], targets=targets,
+                            signed_on=data["signed_on"], scan=data["scan"])
+                messages.success(request, _("已保存责任书"))
+                return redirect(f"{reverse('assessment:letters')}?year={year}")
+        except ApplicationError as error:
+            _fail(request, error)
+    return render(request, "assessment/letters.html", {
+        "year": year, "letters": selectors.letter_list(scope=scope, year=year), "form": form, "review": review,
+        "can_manage": can(scope, "assessment.letter_manage") and bool(units),
+    })
+
+
+@require_POST
+@page_errors
+def adjustment_propose_page(request: HttpRequest, period_id: int, unit_id: int) -> HttpResponse:
+    """Propose a 核增/核减 of a published period's score (a second person approves it)."""
+    scope = request_scope(request)
+    require(scope, "assessment.adjust")
+    period = selectors.period_get(scope=scope, period_id=period_id)
+    score = selectors.unit_score_get(scope=scope, period=period, unit_id=unit_id)
+    try:
+        adjustment_propose(actor=request.user, unit_score_id=score.pk, points=request.POST.get("points"),
+                           reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("已提出得分调整，待另一人审核"))
+    return redirect("assessment:unit", period_id=period.pk, unit_id=score.unit_id)
+
+
+@require_POST
+@page_errors
+def adjustment_decision(request: HttpRequest, adjustment_id: int) -> HttpResponse:
+    try:
+        adjustment = adjustment_decide(actor=request.user, adjustment_id=adjustment_id,
+                                       approve=request.POST.get("approve") == "1")
+    except ApplicationError as error:
+        _fail(request, error)
+        return redirect("assessment:rankings")
+    messages.success(request, _("已审核"))
+    score = adjustment.unit_score
+    return redirect("assessment:unit", period_id=score.period_id, unit_id=score.unit_id)

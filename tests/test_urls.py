@@ -81,8 +81,11 @@ EXPECTED = [
     ("assessment:vetoes", "assessment/vetoes/", "assessment.work_views.vetoes"),
     ("assessment:veto_decide", "assessment/vetoes/<int:veto_id>/decide/", "assessment.work_views.veto_decision"),
     ("assessment:scoring", "assessment/scores/", "assessment.work_views.scoring"),
+    ("assessment:letters", "assessment/letters/", "assessment.work_views.letters"),
     ("assessment:scoring_decide", "assessment/scores/<int:manual_id>/decide/", "assessment.work_views.scoring_decision"),
     ("assessment:unit", "assessment/<int:period_id>/<int:unit_id>/", "assessment.views.unit_detail"),
+    ("assessment:adjust", "assessment/<int:period_id>/<int:unit_id>/adjust/", "assessment.work_views.adjustment_propose_page"),
+    ("assessment:adjustment_decide", "assessment/adjustments/<int:adjustment_id>/decide/", "assessment.work_views.adjustment_decision"),
     ("assessment:unit_export", "assessment/<int:period_id>/<int:unit_id>/export/", "assessment.views.unit_export"),
     ("assessment:unit_print", "assessment/<int:period_id>/<int:unit_id>/print/", "assessment.views.unit_print"),
     # 研判预警 and 研判报告 (disputes' url_mounts): analysis/ is the longest page prefix, mounted first.

@@ -13,8 +13,8 @@ first. The mix (weights per user class):
 - township clerks (6): read their in-progress list and open cases through the API (token
   auth), register a case now and then (POST /api/v1/cases/ — these rows stay: run it on a
   benchmark database, never on real data);
-- leaders (1): read assessment rankings — skipped until the assessment pages exist (the
-  task checks the URL once and stops calling it when it answers 404).
+- leaders (1): read the assessment ranking at /assessment/ (their landing page; the task
+  stops calling it if it answers 404, e.g. on a build without the assessment app).
 
 Refuses any host other than 127.0.0.1/localhost, and a run without a time limit.
 See docs/performance.md for the figures.
@@ -138,7 +138,7 @@ class TownshipClerk(HttpUser):
 class Leader(SessionUser):
     weight = 1
     wait_time = between(5, 10)
-    rankings_url = "/assessment/rankings/"
+    rankings_url = "/assessment/"
     rankings_built = True
 
     def on_start(self) -> None:

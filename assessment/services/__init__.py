@@ -1,7 +1,8 @@
 """Every assessment write: rubrics (`rubrics`), periods and scores (`periods`), 一票否决
 (`vetoes`), manual scores and responsibility letters (`manual`)."""
 from assessment.services.periods import (
-    adjustment_create,
+    adjustment_decide,
+    adjustment_propose,
     period_compute,
     period_lock,
     period_publish,
@@ -11,6 +12,6 @@ from assessment.services.periods import (
 from assessment.services.rubrics import rubric_check, rubric_copy, rubric_item_save, rubric_seed_default
 
 __all__ = [
-    "adjustment_create", "period_compute", "period_lock", "period_publish", "period_range", "periods_ensure",
+    "adjustment_decide", "adjustment_propose", "period_compute", "period_lock", "period_publish", "period_range", "periods_ensure",
     "rubric_check", "rubric_copy", "rubric_item_save", "rubric_seed_default",
 ]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from assessment.metrics import unit_figures, unit_volumes, volume_tiers
 from assessment.models import (
     Adjustment,
+    AdjustmentState,
     AssessmentPeriod,
     IndicatorScore,
     ManualScore,
@@ -105,7 +106,8 @@ def _compute_level(period: AssessmentPeriod, rubric: Rubric, now: dt.datetime) -
         period=period, unit_id__in=ids, state=ManualState.APPROVED)}
     vetoed = vetoes_in_force(unit_ids=ids, start=period.start, end=period.end)
     existing = {s.unit_id: s for s in UnitScore.objects.filter(period=period, unit_id__in=ids)}
-    adjustments = dict(Adjustment.objects.filter(unit_score__period=period, unit_score__unit_id__in=ids)
+    adjustments = dict(Adjustment.objects.filter(unit_score__period=period, unit_score__unit_id__in=ids,
+                                                 state=AdjustmentState.APPROVED)
                        .values_list("unit_score__unit_id").annotate(s=Sum("points")).order_by())
     results = {}
     for unit in units:
@@ -203,26 +205,25 @@ def period_lock(*, actor: User, period_id: int) -> AssessmentPeriod:
     return period
 
 
-@transaction.atomic
-def adjustment_create(*, actor: User, unit_score_id: int, points: Any, reason: str, approver: User) -> Adjustment:
-    """A recorded correction of a published period's score: proposed by `actor`, approved by
-    a different person over the same jurisdiction; the unit's total and the ranks of its
-    peers follow. Refused on a locked (or not yet published) period."""
-    scope = scope_for(actor)
-    require(scope, "assessment.adjust")
-    require(scope_for(approver), "assessment.adjust")
-    score = scope.filter(UnitScore.objects.select_related("period")).filter(pk=unit_score_id).first()
-    if score is None:
-        raise NotFound(_("未找到该单位得分"))
-    period = period_for_update(score.period_id)
+def _published_period(period_id: int) -> AssessmentPeriod:
+    period = period_for_update(period_id)
     if period.state != PeriodState.PUBLISHED:
         message = _("考核期已锁定，不能再调整") if period.state == PeriodState.LOCKED else \
             _("考核期尚未发布，请直接重新计算")
         raise Conflict(message, code="period_state")
-    if approver.pk == actor.pk:
-        raise InvalidInput(_("得分调整须由另一人审核"), extra={"fields": {"approver": _("得分调整须由另一人审核")}})
-    if not scope_for(approver).covers(score):
-        raise InvalidInput(_("审核人须对该单位有管辖权"), extra={"fields": {"approver": _("审核人须对该单位有管辖权")}})
+    return period
+
+
+@transaction.atomic
+def adjustment_propose(*, actor: User, unit_score_id: int, points: Any, reason: str) -> Adjustment:
+    """Propose a correction of a published period's score (核增/核减) with its reason; it
+    counts once another person approves it (`adjustment_decide`)."""
+    scope = scope_for(actor)
+    require(scope, "assessment.adjust")
+    score = scope.filter(UnitScore.objects.all()).filter(pk=unit_score_id).first()
+    if score is None:
+        raise NotFound(_("未找到该单位得分"))
+    _published_period(score.period_id)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("请填写调整理由"), extra={"fields": {"reason": _("请填写调整理由")}})
@@ -232,9 +233,34 @@ def adjustment_create(*, actor: User, unit_score_id: int, points: Any, reason: s
         raise InvalidInput(_("调整分值必须是数字"), extra={"fields": {"points": _("调整分值必须是数字")}}) from None
     if value == 0 or abs(value) > 1000:
         raise InvalidInput(_("调整分值须在-1000到1000之间且不为0"), extra={"fields": {"points": _("调整分值无效")}})
-    adjustment = Adjustment.objects.create(unit_score=score, points=value, reason=reason, proposed_by=actor,
-                                           approved_by=approver)
-    score.adjustment += value
+    return Adjustment.objects.create(unit_score=score, points=value, reason=reason, proposed_by=actor)
+
+
+@transaction.atomic
+def adjustment_decide(*, actor: User, adjustment_id: int, approve: bool) -> Adjustment:
+    """Approve (or send back) a proposed adjustment: a different person with jurisdiction over
+    the unit; on approval the unit's total and grade and its peers' ranks follow."""
+    scope = scope_for(actor)
+    require(scope, "assessment.adjust")
+    adjustment = (scope.filter(Adjustment.objects.select_for_update().select_related("unit_score"),
+                               via="unit_score").filter(pk=adjustment_id).first())
+    if adjustment is None:
+        raise NotFound(_("未找到该得分调整"))
+    period = _published_period(adjustment.unit_score.period_id)
+    if adjustment.proposed_by_id == actor.pk:
+        raise InvalidInput(_("得分调整须由另一人审核"), code="second_person")
+    if adjustment.state != AdjustmentState.PENDING:
+        raise Conflict(_("该得分调整已审核"), code="invalid_state")
+    adjustment.state = AdjustmentState.APPROVED if approve else AdjustmentState.REJECTED
+    adjustment.approved_by, adjustment.decided_at = actor, clock.now()
+    adjustment.save(update_fields=["state", "approved_by", "decided_at", "updated_at"])
+    if approve:
+        _adjustment_apply(period, adjustment.unit_score, adjustment.points)
+    return adjustment
+
+
+def _adjustment_apply(period: AssessmentPeriod, score: UnitScore, points: Decimal) -> None:
+    score.adjustment += points
     score.total = score.computed_total + score.adjustment
     rubric = Rubric.objects.get(region_id=period.region_id, level=score.level, year=period.year)
     score.grade = grade_for(score.total, vetoed=score.vetoed, excellent=rubric.excellent_from,
@@ -245,7 +271,6 @@ def adjustment_create(*, actor: User, unit_score_id: int, points: Any, reason: s
     for peer in peers:
         if peer.rank != new_ranks[peer.unit_id]:
             UnitScore.objects.filter(pk=peer.pk).update(rank=new_ranks[peer.unit_id])
-    return adjustment
 
 
 def period_progress_set(*, period_id: int, pct: int) -> None:

@@ -33,7 +33,7 @@ def rubric_check(rubric: Rubric, items: list[RubricItem] | None = None) -> None:
             "sum": _num(catalogue_sum), "total": _num(rubric.total_points)}
         raise InvalidInput(message, code="points_mismatch", extra={"fields": {"max_points": message}})
     for item in items:
-        if item.kind != ItemKind.GROUP:
+        if item.kind != ItemKind.GROUP or item.pk is None:  # a group added in the same form has no lines yet
             continue
         lines = [c for c in children[item.pk] if c.kind in POSITIVE or c.kind == ItemKind.GROUP]
         total = sum((c.max_points for c in lines), Decimal(0))

@@ -130,41 +130,59 @@ def sweep_floor(now: dt.datetime, timed: list[str]) -> None:
 
 
 def assessment_floor(city_id: int, start: dt.datetime, end: dt.datetime) -> Callable[[int], object]:
-    """The case indicators of every township of a city for one period in hand-written SQL:
-    one pass over the city's cases with the same conditions (assessment's computation also
-    reads grids and party groups and writes the scores; this is the part that grows with cases)."""
-    levels = "('township', 'village')"
-    ev = ("EXISTS (SELECT 1 FROM disputes_caseevent e WHERE e.case_id = c.id AND e.action = '{a}' "
-          "AND e.created_at >= %s AND e.created_at < %s)")
+    """The case indicators of every township of a city for one period in hand-written SQL,
+    read the same way (one pass over the city's cases that a condition can count, one over the
+    period's events, one over its mediations and 督办): assessment's computation also reads
+    grids and party groups and writes the scores; this is the part that grows with cases."""
+    own = "c.owning_level IN ('township', 'village')"
 
     def between(col: str) -> str:
-        return f"(c.{col} >= %s AND c.{col} < %s)"
+        return f"(c.{col} >= %(start)s AND c.{col} < %(end)s)"
 
-    parts = [
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {between('resolved_at')} AND (c.resolve_due_at IS NULL "
-         "OR c.resolved_at <= c.resolve_due_at) THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND ({between('resolved_at')} OR (c.resolved_at >= %s AND "
-         f"{between('resolve_due_at')}) OR (c.resolved_at IS NULL AND c.state = 'in_progress' AND "
-         f"c.step IN ('handle', 'mediate') AND {between('due_at')})) THEN 1 ELSE 0 END)", 7),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {between('accepted_at')} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {between('accepted_at')} AND c.resolved_at < %s "
-         "THEN 1 ELSE 0 END)", 3),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND ({between('accept_decided_at')} OR "
-         f"{between('accept_due_at')} OR (c.state = 'registered' AND {between('due_at')})) THEN 1 ELSE 0 END)", 6),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='callback')} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='red')} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='dispatch')} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN c.owning_level IN {levels} AND {ev.format(a='return')} THEN 1 ELSE 0 END)", 2),
-    ]
-    query = (f"SELECT c.township_id, {', '.join(p for p, _n in parts)} FROM disputes_case c "
-             "WHERE c.city_id = %s AND c.township_id IS NOT NULL AND c.created_at < %s GROUP BY c.township_id")
-    order = {7: [start, end, end, start, end, start, end], 3: [start, end, end]}
-    params: list = []
-    for _part, n in parts:
-        params.extend(order.get(n, [start, end] * (n // 2)))
-    params.extend([city_id, end])
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {own} AND {condition} THEN 1 ELSE 0 END)"
+
+    resolved_den = (f"({between('resolved_at')} OR (c.resolved_at >= %(end)s AND {between('resolve_due_at')}) OR "
+                    f"(c.resolved_at IS NULL AND c.state = 'in_progress' AND c.step IN ('handle', 'mediate') AND "
+                    f"{between('due_at')}))")
+    accept_den = (f"({between('accept_decided_at')} OR {between('accept_due_at')} OR "
+                  f"(c.state = 'registered' AND {between('due_at')}))")
+    on_time = between("resolved_at") + " AND (c.resolve_due_at IS NULL OR c.resolved_at <= c.resolve_due_at)"
+    accepted_on_time = (accept_den + " AND c.accept_decided_at IS NOT NULL AND (c.accept_due_at IS NULL OR "
+                        "c.accept_decided_at <= c.accept_due_at)")
+    resolved_by_end = between("accepted_at") + " AND c.resolved_at < %(end)s"
+    figures = [on_time, resolved_den, between("accepted_at"), resolved_by_end, accept_den, accepted_on_time,
+               between("created_at")]
+    cases = (
+        f"SELECT c.township_id, {', '.join(count(f) for f in figures)} FROM disputes_case c "
+        "WHERE c.city_id = %(city)s AND c.township_id IS NOT NULL AND c.created_at < %(end)s AND ("
+        "c.created_at >= %(start)s OR c.accepted_at >= %(start)s OR c.accept_decided_at >= %(start)s OR "
+        "c.accept_due_at >= %(start)s OR c.resolved_at >= %(start)s OR c.resolve_due_at >= %(start)s OR "
+        "c.state IN ('registered', 'in_progress')) GROUP BY c.township_id"
+    )
+    actions = ("callback", "return", "dispatch", "red")
+    per_action = ", ".join(f"COUNT(DISTINCT CASE WHEN e.action = '{a}' THEN e.case_id END)" for a in actions)
+    events = (
+        f"SELECT c.township_id, {per_action} "
+        "FROM disputes_caseevent e JOIN disputes_case c ON c.id = e.case_id "
+        "WHERE e.action IN ('callback', 'return', 'dispatch', 'red') AND e.created_at >= %(start)s "
+        f"AND e.created_at < %(end)s AND c.city_id = %(city)s AND {own} GROUP BY c.township_id"
+    )
+    mediations = (
+        "SELECT c.township_id, COUNT(DISTINCT m.case_id) FROM disputes_mediation m "
+        "JOIN disputes_case c ON c.id = m.case_id WHERE m.held_at >= %(start)s AND m.held_at < %(end)s "
+        f"AND c.city_id = %(city)s AND {own} GROUP BY c.township_id"
+    )
+    supervisions = (
+        "SELECT c.township_id, COUNT(DISTINCT s.case_id) FROM disputes_supervision s "
+        "JOIN disputes_case c ON c.id = s.case_id WHERE s.kind = 'supervise' AND s.withdrawn_at IS NULL "
+        f"AND s.created_at >= %(start)s AND s.created_at < %(end)s AND c.city_id = %(city)s AND {own} "
+        "GROUP BY c.township_id"
+    )
+    params = {"start": start, "end": end, "city": city_id}
 
     def floor(_i: int) -> None:
-        sql(query, params)
+        for query in (cases, events, mediations, supervisions):
+            sql(query, params)
 
     return floor

@@ -183,41 +183,88 @@ def indicator_q(*, key: str, part: str, level: str, period: Period) -> Q:
     return _unit(key, level) & chosen
 
 
+# Indicators counted from the period's rows of another table (one GROUP BY each over the
+# period's events, mediations and supervisions) rather than by an EXISTS probe per case: the
+# same cases, counted the way that reads each table once (docs/performance.md).
+EVENT_KEYS = ("satisfaction", "redo_rate", "return_rate", "overdue")
+SIDE_KEYS = (*EVENT_KEYS, "mediation_success", "supervision")
+
+
+def _side_counts(*, level: str, column: str, ids: list[int], period: Period) -> dict[int, dict[str, int]]:
+    """Distinct cases per region for the indicators counted from events, mediations and
+    supervisions (numerators and denominators), and supervisions per level."""
+    owner = _levels_at_or_below(level)
+    window = {"created_at__gte": period.starts_at, "created_at__lt": period.ends_before}
+    cases = {f"case__{column}__in": ids, "case__owning_level__in": owner}
+    group = f"case__{column}"
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+
+    def distinct(**condition) -> Count:
+        return Count("case_id", distinct=True, filter=Q(**condition))
+
+    # Uses: the period's events (a range of created_at), joined to their cases.
+    events = (CaseEvent.objects.filter(action__in=["callback", "return", "dispatch", "red"], **window, **cases)
+              .values(group).annotate(
+                  callbacks=distinct(action="callback"), satisfied=distinct(action="callback", data__satisfied=True),
+                  unsatisfied=distinct(action="callback", data__satisfied=False), returned=distinct(action="return"),
+                  dispatched=distinct(action="dispatch"), red=distinct(action="red")).order_by())
+    for row in events:
+        figures = counts[row[group]]
+        figures.update(satisfaction__n=row["satisfied"], satisfaction__d=row["callbacks"],
+                       redo_rate__n=row["unsatisfied"], redo_rate__d=row["callbacks"],
+                       return_rate__n=row["returned"], return_rate__d=row["dispatched"], overdue__n=row["red"])
+    mediations = (Mediation.objects.filter(held_at__gte=period.starts_at, held_at__lt=period.ends_before, **cases)
+                  .values(group).annotate(
+                      concluded=distinct(outcome__in=[MediationOutcome.AGREEMENT, MediationOutcome.NO_AGREEMENT]),
+                      agreed=distinct(outcome=MediationOutcome.AGREEMENT)).order_by())
+    for row in mediations:
+        counts[row[group]].update(mediation_success__n=row["agreed"], mediation_success__d=row["concluded"])
+    supervisions = (Supervision.objects.filter(kind=SupervisionKind.SUPERVISE, withdrawn_at__isnull=True, **window,
+                                               **cases)
+                    .values(group).annotate(supervised=Count("case_id", distinct=True),
+                                            **{lv: Count("id", filter=Q(level=lv)) for lv in SupervisionLevel.values})
+                    .order_by())
+    for row in supervisions:
+        counts[row[group]].update(supervision__n=row["supervised"], **{lv: row[lv] for lv in SupervisionLevel.values})
+    return counts
+
+
 def unscoped_case_indicators_by_region(*, level: str, region_ids: Sequence[int],
                                        period: Period) -> dict[int, dict[str, IndicatorCount]]:
     """Every case indicator for each region of `level` in `region_ids` (every id answered).
 
     Unscoped by name: assessment asks for the units it ranks and gets counts, never rows.
-    One GROUP BY over the regions' cases created before the period's end, plus one over the
-    period's 督办 for their levels. # Uses index: case_<level>_created (region column leads).
+    One GROUP BY over the regions' cases created before the period's end for the indicators
+    read from the case row, and one each over the period's events, mediations and 督办
+    (`_side_counts`). # Uses index: case_<level>_created (region column leads).
     """
     column = f"{RegionLevel(level).value}_id"
     ids = list(region_ids)
     annotations = {}
     for key, spec in CASE_INDICATORS.items():
+        if key in SIDE_KEYS:
+            continue
         num, den = _parts(key, period, level)
         unit = _unit(key, level)
         annotations[f"{key}__n"] = Count("id", filter=unit & num)
         if spec.rate:
             annotations[f"{key}__d"] = Count("id", filter=unit & den)
-    rows = (Case.objects.filter(**{f"{column}__in": ids, "created_at__lt": period.ends_before})
+    # Only rows some condition can count: touched on or after the period's start by one of the
+    # dates the conditions read, or still waiting (已登记 / 办理中: a deadline may fall inside).
+    start = period.starts_at
+    relevant = (Q(created_at__gte=start) | Q(accepted_at__gte=start) | Q(accept_decided_at__gte=start)
+                | Q(accept_due_at__gte=start) | Q(resolved_at__gte=start) | Q(resolve_due_at__gte=start)
+                | Q(state__in=[CaseState.REGISTERED, CaseState.IN_PROGRESS]))
+    rows = (Case.objects.filter(relevant, **{f"{column}__in": ids, "created_at__lt": period.ends_before})
             .values(column).annotate(**annotations).order_by())
     found = {row[column]: row for row in rows}
-    levels = dict(
-        ((row[f"case__{column}"], row["level"]), row["n"]) for row in
-        Supervision.objects.filter(kind=SupervisionKind.SUPERVISE, withdrawn_at__isnull=True,
-                                   created_at__gte=period.starts_at, created_at__lt=period.ends_before,
-                                   case__owning_level__in=_levels_at_or_below(level),
-                                   **{f"case__{column}__in": ids})
-        .values(f"case__{column}", "level").annotate(n=Count("id")).order_by())
+    side = _side_counts(level=level, column=column, ids=ids, period=period)
     result: dict[int, dict[str, IndicatorCount]] = {}
     for pk in ids:
-        row = found.get(pk, {})
+        row = {**found.get(pk, {}), **side[pk]}
         figures = {}
         for key, spec in CASE_INDICATORS.items():
-            extra = {}
-            if key == "supervision":
-                extra = {lv: levels.get((pk, lv), 0) for lv in SupervisionLevel.values}
+            extra = {lv: row.get(lv, 0) for lv in SupervisionLevel.values} if key == "supervision" else {}
             figures[key] = IndicatorCount(row.get(f"{key}__n", 0), row.get(f"{key}__d", 0) if spec.rate else None,
                                           extra)
         result[pk] = figures

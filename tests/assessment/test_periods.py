@@ -21,7 +21,7 @@ from assessment.models import (
 )
 from assessment.scoring import line_score, ranks
 from disputes.models import Case, CaseState, Step
-from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.models import RegionLevel, Role
 from governance.workdays import SHANGHAI
 from tests.factories import CaseFactory, UserFactory
@@ -183,19 +183,27 @@ def test_a_township_cannot_publish_and_an_adjustment_needs_a_second_person(tree,
     other = UserFactory(role=Role.LEADER, region=tree.city)
     score = UnitScore.objects.get(period=november, unit=tree.town_a1)
     with pytest.raises(Conflict, match="尚未发布"):
-        services.adjustment_create(actor=leader, unit_score_id=score.pk, points=5, reason="核增", approver=other)
+        services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=5, reason="核增")
     services.period_publish(actor=leader, period_id=november.pk)
-    with pytest.raises(InvalidInput, match="另一人审核"):
-        services.adjustment_create(actor=leader, unit_score_id=score.pk, points=5, reason="核增", approver=leader)
+    with pytest.raises(InvalidInput, match="请填写调整理由"):
+        services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=5, reason=" ")
 
-    services.adjustment_create(actor=leader, unit_score_id=score.pk, points=-5, reason="数据核减", approver=other)
+    adjustment = services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=-5, reason="数据核减")
+    with pytest.raises(InvalidInput, match="另一人审核"):
+        services.adjustment_decide(actor=leader, adjustment_id=adjustment.pk, approve=True)
+    with pytest.raises(NotFound):  # a county leader of the other county has no jurisdiction
+        services.adjustment_decide(actor=UserFactory(role=Role.LEADER, region=tree.county_b),
+                                   adjustment_id=adjustment.pk, approve=True)
+    score.refresh_from_db()
+    assert score.adjustment == 0  # not counted until approved
+    services.adjustment_decide(actor=other, adjustment_id=adjustment.pk, approve=True)
 
     score.refresh_from_db()
     assert score.total == score.computed_total - 5 and score.adjustment == Decimal(-5)
     assert Adjustment.objects.get(unit_score=score).approved_by == other
     services.period_lock(actor=leader, period_id=november.pk)
     with pytest.raises(Conflict, match="已锁定"):
-        services.adjustment_create(actor=leader, unit_score_id=score.pk, points=1, reason="再调", approver=other)
+        services.adjustment_propose(actor=leader, unit_score_id=score.pk, points=1, reason="再调")
 
 
 def test_the_county_level_is_computed_when_the_city_has_a_county_rubric(tree, november, rubric):
@@ -221,3 +229,49 @@ def test_the_seed_command_seeds_copies_and_refuses_in_plain_words(tree):
     assert AssessmentPeriod.objects.filter(region=tree.city, year=2026).count() == 19
     with pytest.raises(CommandError, match="2027年度的考核细则已存在"):
         call_command("assessment_seed_rubric", city="6102", year=2027, copy_from=2026, stdout=out)
+
+
+def test_the_admin_refuses_lines_that_do_not_add_up(client, tree, rubric):
+    admin_user = UserFactory(role=Role.ADMINISTRATOR, region=tree.city, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    url = f"/admin/assessment/rubric/{rubric.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name != "region"}
+    data.update(region=rubric.region_id, level=rubric.level, year=rubric.year)
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"{formset.prefix}-TOTAL_FORMS": len(formset.forms), f"{formset.prefix}-INITIAL_FORMS":
+                 len(formset.forms), f"{formset.prefix}-MIN_NUM_FORMS": 0, f"{formset.prefix}-MAX_NUM_FORMS": 1000})
+    for i, f in enumerate(formset.forms):
+        for name in f.fields:
+            value = f.initial.get(name, "")
+            data[f"{formset.prefix}-{i}-{name}"] = "" if value is None else getattr(value, "pk", value)
+        data[f"{formset.prefix}-{i}-id"] = f.instance.pk
+        data[f"{formset.prefix}-{i}-rubric"] = rubric.pk
+        if f.instance.code == "B2":
+            data[f"{formset.prefix}-{i}-max_points"] = "40"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "「预防化解矛盾纠纷」下各项分值合计为180分，应为170分" in response.content.decode()
+    assert rubric.items.get(code="B2").max_points == 30
+
+
+def test_volume_tiering_gives_the_busiest_units_the_mildest_coefficient(tree, november, rubric):
+    # given tiering on and a line whose deduction grows with the tier's coefficient
+    rubric.volume_tiering = True
+    rubric.save(update_fields=["volume_tiering"])
+    RubricItem.objects.filter(rubric=rubric, code="B7").update(formula="full - n * coef")
+    from disputes.models import CaseEvent
+
+    for village in (tree.village_a1x, tree.village_a1x, tree.village_a1x, tree.village_a2x):
+        CaseEvent.objects.create(case=late_case(tree, village, 8), action="red", created_at=at(6))
+
+    services.period_compute(period_id=november.pk)
+
+    scores = {s.unit_id: s for s in UnitScore.objects.filter(period=november)}
+    # three townships: the busiest (七一路, 3 cases) tier 1, the next (红旗街, 1) tier 2, the last tier 3
+    assert [scores[t.pk].coef for t in (tree.town_a1, tree.town_a2, tree.town_b1)] == [1, 2, 3]
+    b7 = {t: scores[t.pk].lines.get(item__code="B7") for t in (tree.town_a1, tree.town_a2)}
+    assert (b7[tree.town_a1].numerator, b7[tree.town_a1].points) == (3, Decimal("17.00"))  # 20 - 3 × 1
+    assert (b7[tree.town_a2].numerator, b7[tree.town_a2].points) == (1, Decimal("18.00"))  # 20 - 1 × 2

@@ -157,3 +157,18 @@ def test_the_print_report_lists_the_points_lost_with_their_cases(client, tree, c
     numbers = set(Case.objects.filter(township=tree.town_a1, resolved_at__gt=models.F("resolve_due_at"))
                   .values_list("number", flat=True))
     assert len(numbers) == 2 and all(n in row for n in numbers)
+
+
+def test_the_periods_page_and_progress_stay_in_the_viewers_city(client, tree, computed):
+    from governance.models import RegionLevel as Level
+    from tests.factories import make_region
+
+    other_city = make_region("6103", "宝鸡市", Level.CITY)
+    services.periods_ensure(region=other_city, year=2026, kinds=(PeriodKind.MONTH,))
+    foreign = AssessmentPeriod.objects.filter(region=other_city).first()
+    client_for(client, Role.LEADER, tree.town_a1)
+    page = client.get(reverse("assessment:periods")).content.decode()
+    assert computed.label in page and page.count('data-testid="progress-') == 12
+    assert client.get(reverse("assessment:period_progress", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("assessment:rankings") + f"?period={foreign.pk}").status_code == 404
+    assert client.post(reverse("assessment:period_action", args=[computed.pk, "publish"])).status_code == 403
