@@ -76,10 +76,18 @@ def _seed_reference_data() -> None:
         importlib.import_module(module).seed(apps, None)
 
 
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _reference_data_present(django_db_setup, django_db_blocker):
+def _reference_data_present(request, django_db_setup, django_db_blocker):
     # A transactional test flushes every table, data-migration rows included, and
     # --reuse-db then keeps that empty database for the next run: put the rows back.
+    # Only when a test database was set up: with no test asking for one, pytest-django sets
+    # none up and the connection is the configured (development) database.
+    if not any(item.get_closest_marker("django_db") or _DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+               for item in request.session.items):
+        return
     with django_db_blocker.unblock():
         _seed_reference_data()
 

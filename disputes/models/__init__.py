@@ -1,4 +1,5 @@
-"""The disputes models: cases and what hangs off them (`cases`), policy data (`policies`),
+"""The disputes models: cases and what hangs off them (`cases`), their parties (`parties`),
+policy data (`policies`),
 what residents leave online (`public`), and the mediation side of 三调联动/诉调对接
 (`mediation`: organisations, mediators, referrals), and early warning with the monthly
 analysis report (`warnings`). Import them from here:
@@ -6,6 +7,7 @@ analysis report (`warnings`). Import them from here:
 from disputes.models.cases import *  # noqa: F403
 from disputes.models.mediation import *  # noqa: F403
 from disputes.models.oversight import *  # noqa: F403
+from disputes.models.parties import *  # noqa: F403
 from disputes.models.policies import *  # noqa: F403
 from disputes.models.public import *  # noqa: F403
 from disputes.models.warnings import *  # noqa: F403
