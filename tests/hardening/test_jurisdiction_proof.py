@@ -215,8 +215,10 @@ def worlds(tree: RegionTree, reference_rows):
 
 
 @pytest.fixture
-def reference_rows(db):
-    """Seeded categories exist (migrations); nothing else is needed."""
+def reference_rows(db, settings, tmp_path):
+    """Seeded categories exist (migrations); uploaded files (attachments, photos) go to a
+    temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 def _probe(client: Client, path: str, outside: World) -> tuple[int, str | None]:
