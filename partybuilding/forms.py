@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.errors import ApplicationError
 from governance.forms import StyledForm
+from governance.inputs import CleanCharField
 from governance.models import RegionLevel
 from governance.scoping import Scope
 from partybuilding import selectors
@@ -57,7 +58,7 @@ class GroupForm(StyledForm):
 
 
 class MemberForm(StyledForm):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = CleanCharField(label=_("姓名"), max_length=50)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
     kind = forms.ChoiceField(label=_("党员类型"), choices=MemberKind.choices)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
@@ -112,7 +113,7 @@ class UnitForm(StyledForm):
     name = forms.CharField(label=_("单位名称"), max_length=100)
     kind = forms.ChoiceField(label=_("单位类型"), choices=ResidentUnitKind.choices)
     region_id = forms.TypedChoiceField(label=_("所在社区"), coerce=int)
-    head_name = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    head_name = CleanCharField(label=_("负责人"), max_length=50, required=False)
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,7 +123,7 @@ class UnitForm(StyledForm):
 class PartTimeForm(StyledForm):
     unit_id = forms.TypedChoiceField(label=_("驻区单位"), coerce=int)
     organisation_id = forms.TypedChoiceField(label=_("社区党组织"), coerce=int)
-    person_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    person_name = CleanCharField(label=_("姓名"), max_length=50, required=False)
     term_start = forms.DateField(label=_("任期开始"), widget=DATE)
     term_end = forms.DateField(label=_("任期结束"), widget=DATE)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from governance.inputs import CleanCharSerializerField
 from partybuilding.models import ActivityKind, Gender, MemberKind, PartyGroupKind
 
 
@@ -57,7 +58,7 @@ class PartyMemberOutputSerializer(serializers.Serializer):
 
 
 class PartyMemberInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
+    name = CleanCharSerializerField(max_length=50)
     gender = serializers.ChoiceField(choices=Gender.choices)
     kind = serializers.ChoiceField(choices=MemberKind.choices)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

@@ -19,7 +19,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import max_response_time
+from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from governance.models import Role
@@ -27,6 +27,9 @@ from governance.wsgi import application
 from tests.factories import CaseFactory, CategoryFactory, RegionTree, UserFactory
 
 EXCLUDED_CHECKS = [positive_data_acceptance, max_response_time]
+load_all_checks()
+# `--checks all`: every registered check, named explicitly (not the configuration's default set).
+ALL_CHECKS = [check for check in CHECKS.get_all() if check not in EXCLUDED_CHECKS]
 
 
 @pytest.fixture(autouse=True)
@@ -59,4 +62,5 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 @settings(max_examples=4, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_schema(case, township_token):
-    case.call_and_validate(headers={"Authorization": f"Token {township_token}"}, excluded_checks=EXCLUDED_CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Token {township_token}"}, checks=ALL_CHECKS,
+                           excluded_checks=EXCLUDED_CHECKS)

@@ -215,8 +215,10 @@ def worlds(tree: RegionTree, reference_rows):
 
 
 @pytest.fixture
-def reference_rows(db):
-    """Seeded categories exist (migrations); nothing else is needed."""
+def reference_rows(db, settings, tmp_path):
+    """Seeded categories exist (migrations); uploaded files (attachments, photos) go to a
+    temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 def _probe(client: Client, path: str, outside: World) -> tuple[int, str | None]:
@@ -269,3 +271,34 @@ def test_every_route_is_probed(worlds):
     # a route with parameters gets the outside rows' ids; none is left out
     for _name, route in routes():
         assert fillings(route, worlds["b"]) or "<" not in route
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", list(Role))
+def test_no_count_moves_when_the_outside_county_fills(tree, reference_rows, role):
+    """Counts and aggregates have no marker: every JSON answer without path parameters (API
+    lists with their `count`, dashboard data, map data) must be the same before and after the
+    other county gets a row of every scoped model."""
+    scoped = scoped_models()
+    inside = World(county=tree.county_a, village=tree.village_a1x, mark=MARK_IN, scoped=scoped)
+    department = inside.rows["governance.Department"] if role == Role.HANDLER else None
+    user = UserFactory(role=role, region=Region.objects.get(pk=inside.village.township_id), department=department)
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+
+    def answers() -> dict[str, bytes]:
+        found = {}
+        for _name, route in routes():
+            if "<" in route:
+                continue
+            response = client.get("/" + route)
+            if response.status_code == 200 and response.get("Content-Type", "").startswith("application/json"):
+                found[route] = response.content
+        return found
+
+    before = answers()
+    World(county=tree.county_b, village=tree.village_b1x, mark=MARK_OUT, scoped=scoped)
+    after = answers()
+    assert before, "some JSON answers to compare"
+    assert before.keys() == after.keys()
+    assert [route for route in before if before[route] != after[route]] == []

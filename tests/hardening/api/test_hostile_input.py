@@ -95,3 +95,20 @@ def test_api_list_filters_outside_100_years_are_a_400(people, param, value):
     assert param in body["extra"]["fields"]
 
 
+
+
+def test_names_lose_zero_width_and_bidi_control_characters(people, category):
+    from disputes.models import CaseParty
+
+    hostile = "\u202e张\u200b三\u2066\ufeff"
+    body = register(people.clerk, people.tree.village_a1x, category, title="\u200b排水纠纷\u202c",
+                    parties=[{"role": "applicant", "kind": "person", "name": hostile}])
+    assert body["title"] == "排水纠纷"
+    assert CaseParty.objects.get(case_id=body["id"]).name == "张三"
+
+
+def test_a_name_of_only_invisible_characters_is_refused(people, category):
+    response = client_for(people.clerk).post(CASES_URL, case_payload(
+        people.tree.village_a1x, category, parties=[{"role": "applicant", "kind": "person", "name": "\u200b\u202e"}]),
+        format="json")
+    assert_error(response, 400, "invalid")
