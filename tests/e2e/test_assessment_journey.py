@@ -2,6 +2,7 @@
 the bottom township, then its 按期办结率, and reaches the list of exactly its late cases;
 the ranking's export is a real .xlsx with the same numbers."""
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -62,7 +63,7 @@ def test_leader_drills_from_the_ranking_to_the_late_cases(make_page, reference_d
     page.goto("/assessment/")
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     exported = [(row[0], row[1], row[2]) for row in sheet.iter_rows(min_row=2, values_only=True)]
     expected = [(s.rank, s.unit.name, float(s.total)) for s in
                 UnitScore.objects.filter(period=period, parent=tree.county_a).order_by("rank")]
