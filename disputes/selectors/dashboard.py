@@ -11,10 +11,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import OPEN_ASSIGNMENT_STATES, AssignmentRole, Case, CaseAssignment, CaseState, WarningLevel
+from disputes.models import (
+    OPEN_ASSIGNMENT_STATES,
+    OPEN_STATES,
+    AssignmentRole,
+    Case,
+    CaseAssignment,
+    CaseState,
+    WarningLevel,
+)
 from disputes.selectors.cases import case_list
 from governance.models import Region, RegionLevel
 from governance.periods import Period
@@ -97,12 +105,36 @@ def _count(scope: Scope, filters: dict[str, str]) -> int:
     return case_list(scope=scope, filters=filters).order_by().count()
 
 
+# Tiles whose filters are one state, or one card on open cases: all of them are read from one
+# GROUP BY state, card (index-only on case_<level>_dash) instead of a COUNT each. The tests
+# check each against its own filters' list.
+BY_STATE = {"to_accept": CaseState.REGISTERED, "to_dispatch": CaseState.ACCEPTED, "to_sign": CaseState.DISPATCHED,
+            "in_progress": CaseState.IN_PROGRESS}
+BY_CARD = {"yellow": WarningLevel.YELLOW, "red": WarningLevel.RED}
+
+
+def _state_card_counts(scope: Scope, narrow: dict[str, str]) -> dict[str, int]:
+    # Uses index: case_<level>_dash (index-only GROUP BY state, warning_level)
+    rows = case_list(scope=scope, filters=narrow).order_by().values_list("state", "warning_level").annotate(
+        n=Count("*"))
+    counts = dict.fromkeys([*BY_STATE, *BY_CARD], 0)
+    states = {state: key for key, state in BY_STATE.items()}
+    cards = {card: key for key, card in BY_CARD.items()}
+    for state, card, n in rows:
+        if state in states:
+            counts[states[state]] += n
+        if card in cards and state in OPEN_STATES:
+            counts[cards[card]] += n
+    return counts
+
+
 def dashboard_figures(*, scope: Scope, period: Period, today: dt.date, now: dt.datetime,
                       region_id: Any = None) -> Figures:
     """The live figures of the scope (or of one region inside it; outside → NotFound)."""
     region = scope.region_in_scope(region_id) if region_id not in (None, "") else None
     narrow = {"region": str(region.pk)} if region is not None else {}
-    tiles = [Figure(key, str(label), _count(scope, filters), filters, tone)
+    grouped = _state_card_counts(scope, narrow)
+    tiles = [Figure(key, str(label), grouped[key] if key in grouped else _count(scope, filters), filters, tone)
              for key, label, filters, tone in figure_filters(scope=scope, period=period, today=today, region=region)]
     by_key = {tile.key: tile for tile in tiles}
     callbacks_filters = {**_days("callback", period), **narrow}

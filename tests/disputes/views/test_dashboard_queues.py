@@ -162,3 +162,13 @@ def test_queues_are_paginated_and_their_query_count_is_constant(people):
     assert 'data-testid="queue-next"' in response.content.decode()
     second = client.get(queue("to_dispatch"), {"page": 2}, **HX)
     assert len(second.context["rows"]) == 5
+
+
+def test_a_red_card_the_city_holds_says_so_and_offers_the_county_nothing(people):
+    # Found on main: the city's red cards showed on the county's dashboard with nothing to do
+    held = people.case(village=people.tree.village_a2x, state=CaseState.IN_PROGRESS, warning_level=WarningLevel.RED,
+                       owning_level=RegionLevel.CITY, owning_region=people.tree.city)
+    response = client_for(people.dispatcher_a).get(queue("overdue"), **HX)
+    row = next(r for r in response.context["rows"] if r["case"].pk == held.pk)
+    assert row["holder"] == people.tree.city.name and row["actions"] == []
+    assert "仅查看" in response.content.decode()
