@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from disputes import permissions, selectors, services
 from disputes.action_forms import action_form
-from disputes.actions import ACTION_BY_NAME
+from disputes.actions import ACTION_BY_NAME, CENTER
 from disputes.deadlines import dispatch_deadlines
 from disputes.selectors import dashboard as board
 from governance import clock
@@ -99,7 +99,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         board_ = Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
     context = {
         **_figures_context(request, board_),
-        "queues": [{"name": name, "label": board.QUEUES[name][0]} for name in board.queue_names(scope)],
+        # The queues' first pages come with the page (one request); each then polls by itself.
+        "queues": [queue_context(request, scope, board_, name) for name in board.queue_names(scope)],
         "periods": PERIOD_CHOICES,
         "regions": scope.regions().filter(level=_child_level(scope)).order_by("code"),
         "data_url": reverse("disputes:dashboard_data"),
@@ -132,20 +133,38 @@ def dashboard_queue(request: HttpRequest, name: str) -> HttpResponse:
     scope = dashboard_scope(request)
     if name not in board.queue_names(scope):
         raise InvalidInput(_("未找到该工作队列"))
-    board_ = board_params(request, scope)
-    page = paginate(request, board.dashboard_queue(scope=scope, name=name, region=board_.region),
+    context = queue_context(request, scope, board_params(request, scope), name)
+    return render(request, "disputes/partials/dashboard_queue.html", context)
+
+
+def queue_context(request: HttpRequest, scope: Scope, board_: Board, name: str) -> dict[str, Any]:
+    mine = _queue_mine(request, scope, name)
+    page = paginate(request, board.dashboard_queue(scope=scope, name=name, region=board_.region, mine=mine),
                     per_page=QUEUE_PAGE_SIZE)
+    cases = board.queue_cases(scope=scope, ids=list(page.object_list))
     rows = [{"case": case, "holder": _holder(case),
-             "actions": permissions.case_queue_actions(user=request.user, case=case)} for case in page.object_list]
+             "actions": permissions.case_queue_actions(user=request.user, case=case)} for case in cases]
     url = reverse("disputes:dashboard_queue", args=[name])
-    context = {
-        "name": name, "label": board.QUEUES[name][0], "page": page, "rows": rows, "board": board_,
-        "url": f"{url}?{board_.query}", "page_url": f"{url}?{board_.query}&page={page.number}",
-        "list_url": board_.list_url(board.queue_filters(name, region=board_.region)),
+    here = f"{url}?{board_.query}&mine={'true' if mine else 'false'}"
+    return {
+        "name": name, "label": board.QUEUES[name][0], "page": page, "rows": rows, "board": board_, "mine": mine,
+        "url": here, "page_url": f"{here}&page={page.number}",
+        "mine_url": f"{url}?{board_.query}&mine=true", "all_url": f"{url}?{board_.query}&mine=false",
+        "list_url": board_.list_url(board.queue_filters(name, region=board_.region, mine=mine)),
         "bulk": name == "to_dispatch" and any("dispatch" in row["actions"] for row in rows),
         "refresh": refresh_seconds(),
     }
-    return render(request, "disputes/partials/dashboard_queue.html", context)
+
+
+def _queue_mine(request: HttpRequest, scope: Scope, name: str) -> bool:
+    """?mine=true|false; by default the 待分流 queue of a center's staff shows their own
+    center's cases (only the owning center dispatches), every other queue the jurisdiction."""
+    value = request.GET.get("mine")
+    if value in ("true", "false"):
+        return value == "true"
+    if value not in (None, ""):
+        raise InvalidInput(_("筛选条件无效"))
+    return name == "to_dispatch" and scope.role in CENTER
 
 
 def _holder(case) -> str:
@@ -288,7 +307,7 @@ def wall(request: HttpRequest) -> HttpResponse:
     board_ = board_params(request, scope)
     context = {
         **_figures_context(request, board_),
-        "data_url": f"{reverse('disputes:dashboard_data')}?{board_.query}",
+        "data_url": f"{reverse('disputes:dashboard_data')}?{board_.query}&cards=1",
         "figures_url": f"{reverse('disputes:dashboard_figures')}?{board_.query}&wall=1",
         "warnings_template": "disputes/_wall_warnings.html",
     }

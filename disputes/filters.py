@@ -32,6 +32,7 @@ class CaseFilter(SelectorFilterSet):
     open = django_filters.BooleanFilter(label=_("在办"), help_text=_("true：仅在办案件（已登记至已办结待回访）"))
     escalated = django_filters.BooleanFilter(
         label=_("升级到本级"), help_text=_("true：上报或超期升级到调用者所在中心、仍在办的案件"))
+    mine = django_filters.BooleanFilter(label=_("本中心负责"), help_text=_("true：调用者所在中心负责（责任中心）的案件"))
     resolved_from = django_filters.DateFilter(label=_("办结日期自"), help_text=_("含当日"))
     resolved_to = django_filters.DateFilter(label=_("办结日期至"), help_text=_("含当日"))
     on_time = django_filters.BooleanFilter(label=_("按期办结"), help_text=_("最近一次办结是否在办理期限内"))

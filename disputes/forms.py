@@ -358,6 +358,7 @@ class CaseFilterForm(StyledForm):
     open = forms.ChoiceField(label=_("在办"), required=False, choices=[("true", _("是"))], widget=forms.HiddenInput)
     escalated = forms.ChoiceField(label=_("升级到本级"), required=False, choices=[("true", _("是"))],
                                   widget=forms.HiddenInput)
+    mine = forms.ChoiceField(label=_("本中心负责"), required=False, choices=[("true", _("是"))], widget=forms.HiddenInput)
     resolved_from = forms.DateField(label=_("办结日期自"), required=False, widget=forms.HiddenInput)
     resolved_to = forms.DateField(label=_("办结日期至"), required=False, widget=forms.HiddenInput)
     on_time = forms.ChoiceField(label=_("按期办结"), required=False, choices=YES_NO_CHOICES, widget=forms.HiddenInput)
@@ -365,7 +366,7 @@ class CaseFilterForm(StyledForm):
     callback_to = forms.DateField(label=_("回访日期至"), required=False, widget=forms.HiddenInput)
     satisfied = forms.ChoiceField(label=_("回访满意"), required=False, choices=YES_NO_CHOICES, widget=forms.HiddenInput)
 
-    DRILL_FIELDS = ("open", "escalated", "resolved_from", "resolved_to", "on_time", "callback_from", "callback_to",
+    DRILL_FIELDS = ("open", "escalated", "mine", "resolved_from", "resolved_to", "on_time", "callback_from", "callback_to",
                     "satisfied")
     # The drill-down from an assessment score (hidden: the ranking page writes the link).
     indicator = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -541,4 +541,5 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     """Chart data for the dashboard; every figure from a scoped, set-based aggregate, each
     bar with the case-list filters it counts (a click opens that list)."""
     scope = dashboard_scope(request)
-    return JsonResponse(stats.dashboard_data(scope=scope, today=clock.localdate()))
+    # ?cards=1: the red/yellow card list too (the wall screen shows it; the dashboard has queues)
+    return JsonResponse(stats.dashboard_data(scope=scope, today=clock.localdate(), cards=request.GET.get("cards") == "1"))

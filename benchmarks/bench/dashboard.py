@@ -94,27 +94,31 @@ def figures_floor(county: int, period_start: dt.date, period_end: dt.date, today
     return floor
 
 
-def queues_floor(county: int) -> Callable[[int], object]:
-    """Each queue's first page (the county's own cases first, then by deadline) and its size."""
+def queue_floors(county: int) -> dict[str, Callable[[int], object]]:
+    """Each queue's first page (by deadline) and its size, as the county dispatcher sees them
+    (待分流: the county center's own cases)."""
     open_states = sorted(s.value for s in OPEN_STATES)
-    wheres = [("c.state = 'accepted'", []),
-              (f"c.warning_level = 'red' AND c.state IN ({_marks(open_states)})", open_states),
-              (f"c.warning_level = 'yellow' AND c.state IN ({_marks(open_states)})", open_states),
-              (f"c.owning_region_id = %s AND c.state IN ({_marks(open_states)}) AND EXISTS (SELECT 1 FROM "
-               "disputes_escalation e WHERE e.case_id = c.id AND e.to_region_id = %s)", [county, *open_states, county])]
+    opened = f"c.state IN ({_marks(open_states)})"
+    wheres = {
+        "to_dispatch": ("c.state = 'accepted' AND c.owning_region_id = %s", [county]),
+        "escalated": (f"c.owning_region_id = %s AND {opened} AND EXISTS (SELECT 1 FROM disputes_escalation e "
+                      "WHERE e.case_id = c.id AND e.to_region_id = %s)", [county, *open_states, county]),
+        "overdue": (f"c.warning_level = 'red' AND {opened}", open_states),
+        "due_soon": (f"c.warning_level = 'yellow' AND {opened}", open_states),
+    }
 
-    def floor(_i: int) -> None:
-        for where, params in wheres:
+    def floor_of(where: str, params: list) -> Callable[[int], object]:
+        def floor(_i: int) -> None:
             sql(f"SELECT COUNT(*) FROM disputes_case c WHERE c.county_id = %s AND {where}", [county, *params])
             sql("SELECT c.id, c.number, c.title, c.state, c.due_at, t.name, v.name, o.name FROM disputes_case c "
                 "LEFT JOIN governance_region t ON t.id = c.township_id "
                 "LEFT JOIN governance_region v ON v.id = c.village_id "
                 "JOIN governance_region o ON o.id = c.owning_region_id "
-                f"WHERE c.county_id = %s AND {where} "
-                "ORDER BY CASE WHEN c.owning_region_id = %s THEN 0 ELSE 1 END, c.due_at, c.id LIMIT %s",
-                [county, *params, county, QUEUE_PAGE])
+                f"WHERE c.county_id = %s AND {where} ORDER BY c.due_at, c.id LIMIT %s",
+                [county, *params, QUEUE_PAGE])
+        return floor
 
-    return floor
+    return {name: floor_of(where, params) for name, (where, params) in wheres.items()}
 
 
 def statistics_floor(name: str, county: int, start: dt.datetime, end: dt.datetime) -> Callable[[int], object]:
@@ -129,13 +133,12 @@ def statistics_floor(name: str, county: int, start: dt.datetime, end: dt.datetim
         "category": [("SELECT COALESCE(k.parent_id, k.id), COUNT(*) FROM disputes_case c JOIN disputes_category k "
                       "ON k.id = c.category_id WHERE c.county_id = %s AND c.created_at >= %s AND c.created_at < %s "
                       "GROUP BY 1 ORDER BY 2 DESC LIMIT 10", [county, start, end])],
-        "region": [("SELECT township_id, "
-                    "SUM(CASE WHEN created_at >= %s AND created_at < %s THEN 1 ELSE 0 END), "
-                    f"SUM(CASE WHEN {opened} THEN 1 ELSE 0 END), "
-                    f"SUM(CASE WHEN {opened} AND warning_level = 'red' THEN 1 ELSE 0 END), "
-                    "SUM(CASE WHEN resolved_at >= %s AND resolved_at < %s THEN 1 ELSE 0 END) "
-                    "FROM disputes_case WHERE county_id = %s GROUP BY 1",
-                    [start, end, *open_states, *open_states, start, end, county])],
+        "region": [(f"SELECT township_id, COUNT(*), SUM(CASE WHEN warning_level = 'red' THEN 1 ELSE 0 END) "
+                    f"FROM disputes_case WHERE county_id = %s AND {opened} GROUP BY 1", [county, *open_states]),
+                   ("SELECT township_id, COUNT(*) FROM disputes_case WHERE county_id = %s AND created_at >= %s "
+                    "AND created_at < %s GROUP BY 1", [county, start, end]),
+                   ("SELECT township_id, COUNT(*) FROM disputes_case WHERE county_id = %s AND resolved_at >= %s "
+                    "AND resolved_at < %s GROUP BY 1", [county, start, end])],
         "rates": [("SELECT township_id, COUNT(*), SUM(CASE WHEN resolved_on_time THEN 1 ELSE 0 END) "
                    "FROM disputes_case WHERE county_id = %s AND resolved_at >= %s AND resolved_at < %s GROUP BY 1",
                    [county, start, end]),
@@ -165,23 +168,30 @@ def dashboard_screen(bench: Bench, actors: Actors) -> None:
     if page is None:
         bench.skip("county dashboard full")
         return
-    parts = [page, url_or_none("disputes:dashboard_figures"), url_or_none("disputes:dashboard_data"),
-             *(_url("disputes:dashboard_queue", name) for name in QUEUES)]
-    for url in parts:
+    # What one load of the dashboard fetches: the page (its figures and the first page of its
+    # four queues) and the chart data; the figures and queue partials are what the polls fetch.
+    figures_url = url_or_none("disputes:dashboard_figures")
+    parts = [page, url_or_none("disputes:dashboard_data")]
+    for url in (*parts, figures_url, *(_url("disputes:dashboard_queue", name) for name in QUEUES)):
         if not bench.ok(client, url, {"period": "month"}, f"county dashboard part {url}"):
             return
-    figures, queues = figures_floor(county, period.start, period.end, today), queues_floor(county)
+    figures, queues = figures_floor(county, period.start, period.end, today), queue_floors(county)
 
     def full_floor(i: int) -> None:
         figures(i)
-        queues(i)
+        for floor in queues.values():
+            floor(i)
 
     def full(_i: int) -> None:
         for url in parts:
-            client.get(url, {"period": "month"}, HTTP_HX_REQUEST="true")
+            client.get(url, {"period": "month"})
 
     bench.figure("county dashboard full (page+figures+queues+charts)", full, full_floor)
-    bench.figure("county dashboard figures", lambda _i: client.get(parts[1], {"period": "month"}), figures)
+    for name in QUEUES:
+        url = _url("disputes:dashboard_queue", name)
+        bench.figure(f"county dashboard queue {name}", lambda _i, u=url: client.get(u, {"period": "month"}),
+                     queues[name])
+    bench.figure("county dashboard figures", lambda _i: client.get(figures_url, {"period": "month"}), figures)
     api = url_or_none("disputes_api:dashboard")
     if api and bench.ok(client, api, None, "api county dashboard"):
         bench.figure("api county dashboard", lambda _i: client.get(api, {"period": "month"}), figures)
@@ -193,6 +203,11 @@ def dashboard_screen(bench: Bench, actors: Actors) -> None:
             continue
         bench.figure(label, lambda _i, u=url: client.get(u, {"period": "month"}),
                      statistics_floor(name, county, start, end))
+    page = url_or_none("disputes:statistics")
+    if page and bench.ok(client, page, {"period": "month"}, "page statistics"):
+        floors = [statistics_floor(name, county, start, end) for name in STATISTICS]
+        bench.figure("page statistics (every table)", lambda _i: client.get(page, {"period": "month"}),
+                     lambda i: [floor(i) for floor in floors])
     client.logout()
 
 

@@ -257,6 +257,18 @@ class Case(RegionPathModel):
             models.Index(fields=["city", "county", "state", "warning_level"], name="case_city_dash"),
             models.Index(fields=["county", "township", "state", "warning_level"], name="case_county_dash"),
             models.Index(fields=["township", "village", "state", "warning_level"], name="case_township_dash"),
+            # Uses: the dashboard's 上报件 and 本中心 queues (a center's own open cases by deadline:
+            # an ordered scan that stops after the page).
+            # Covering (PostgreSQL): the scope's path columns are read from the index too.
+            models.Index(fields=["owning_region", "due_at", "id"], name="case_owner_open_due",
+                         include=["state", "city", "county", "township"],
+                         condition=Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])),
+            # Uses: the 统计分析 village heat table of a county or city (open cases per village,
+            # index-only); a township reads case_township_dash.
+            models.Index(fields=["county", "village", "warning_level"], name="case_county_open_village",
+                         condition=Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])),
+            models.Index(fields=["city", "village", "warning_level"], name="case_city_open_village",
+                         condition=Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])),
             # Uses: dashboard and statistics figures of a period (resolved / called back in it),
             # and the city's registrations (the county and township have case_<level>_created).
             models.Index(fields=["city", "created_at"], name="case_city_created"),

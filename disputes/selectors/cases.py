@@ -117,8 +117,8 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
     """Cases in the scope, filtered. Filters: state, category (a category or its children),
     channel, warning_level, region (a region inside the scope; outside → NotFound),
     created_from, created_to, q (number or title), ordering; and the dashboard's drill-downs
-    (`_dashboard_filters`): open, escalated, resolved_from/to, on_time, callback_from/to,
-    satisfied."""
+    (`_dashboard_filters`): open, escalated, mine (owned by the viewer's own center),
+    resolved_from/to, on_time, callback_from/to, satisfied."""
     filters = filters or {}
     # Uses index: case_<level>_state_due / case_<level>_created (the scope column leads)
     qs = scope.filter(Case.objects.all())
@@ -182,6 +182,9 @@ def _dashboard_filters(qs: QuerySet[Case], *, scope: Scope, filters: Mapping[str
         qs = qs.filter(state__in=OPEN_STATES)
     if _flag(filters, "escalated"):
         qs = qs.filter(escalated_to_center(scope.region_id))
+    if _flag(filters, "mine"):
+        # Uses index: case_owner_state (owning_region, state)
+        qs = qs.filter(owning_region_id=scope.region_id)
     for column, prefix in (("resolved_at", "resolved"), ("callback_at", "callback")):
         start = _bound(filters.get(f"{prefix}_from"), end=False, field=f"{prefix}_from")
         if start:

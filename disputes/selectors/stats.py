@@ -100,8 +100,9 @@ def case_warning_list(*, scope: Scope, limit: int = WARNING_LIST_LIMIT) -> Query
         "warning_level", "due_at", "id")[:limit]
 
 
-def dashboard_data(*, scope: Scope, today: dt.date) -> dict[str, Any]:
-    """Everything the dashboard charts need, as JSON-ready data."""
+def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False) -> dict[str, Any]:
+    """Everything the dashboard charts need, as JSON-ready data (with `cards`, the first red
+    and yellow cards for the wall screen)."""
     regions = case_counts_by_region(scope=scope)
     intake = case_intake_daily(scope=scope, today=today)
     open_states = [s for s in CaseState.values if s in OPEN_STATES]
@@ -120,5 +121,5 @@ def dashboard_data(*, scope: Scope, today: dt.date) -> dict[str, Any]:
         "cards": [{"number": c.number, "title": c.title, "warning_level": c.warning_level,
                    "label": str(WarningLevel(c.warning_level).label),
                    "place": (c.village or c.township or c.owning_region).name}
-                  for c in case_warning_list(scope=scope, limit=WALL_CARDS)],
+                  for c in case_warning_list(scope=scope, limit=WALL_CARDS)] if cards else [],
     }

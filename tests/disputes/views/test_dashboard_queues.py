@@ -27,13 +27,21 @@ def county_case(people, **fields):
 def test_queue_says_who_holds_each_case_and_offers_only_what_the_viewer_can_do(people):
     own = county_case(people)
     township = people.case(village=people.tree.village_a1y, state=CaseState.ACCEPTED)
-    response = client_for(people.dispatcher_a).get(queue("to_dispatch"), **HX)
+    client = client_for(people.dispatcher_a)
+    response = client.get(queue("to_dispatch"), {"mine": "false"}, **HX)
     rows = {row["case"].pk: row for row in response.context["rows"]}
     assert rows[own.pk]["actions"] == ["dispatch"]
     # a township's case: the county may supervise and urge it, not dispatch it
     assert rows[township.pk]["actions"] == ["supervise", "urge"]
     assert rows[township.pk]["holder"] == people.tree.town_a1.name
-    assert list(rows) == [own.pk, township.pk]  # the viewer's own cases first
+    assert set(rows) == {own.pk, township.pk}
+    # by default a center's 待分流 shows what the center itself may dispatch, and its 全部
+    # link opens a list of the same count
+    mine = client.get(queue("to_dispatch"), **HX)
+    assert [row["case"].pk for row in mine.context["rows"]] == [own.pk] and mine.context["mine"]
+    listed = client.get(mine.context["list_url"])
+    assert listed.context["page"].paginator.count == mine.context["page"].paginator.count == 1
+    assert client.get(queue("to_dispatch"), {"mine": "maybe"}, **HX).status_code == 400
     html = response.content.decode()
     assert 'data-testid="queue-dispatch"' in html and 'data-testid="bulk-dispatch"' in html
     assert '<th class="text-nowrap">' in html  # 状态 does not wrap
@@ -42,6 +50,7 @@ def test_queue_says_who_holds_each_case_and_offers_only_what_the_viewer_can_do(p
 def test_leader_sees_the_queue_but_cannot_dispatch(people):
     county_case(people)
     response = client_for(people.leader_a).get(queue("to_dispatch"), **HX)
+    assert not response.context["mine"]  # a leader dispatches nothing: the whole jurisdiction
     # the county's own case: a county leader is not above its owner (督办 comes from above)
     assert [row["actions"] for row in response.context["rows"]] == [[]]
     assert "仅查看" in response.content.decode()
@@ -130,7 +139,7 @@ def test_township_queues_show_only_the_township(people):
     people.case(village=people.tree.village_a1x, state=CaseState.ACCEPTED, title="A镇待分流")
     mine = people.case(village=people.tree.village_b1x, state=CaseState.ACCEPTED)
     client = client_for(people.dispatcher_b1)
-    response = client.get(queue("to_dispatch"), **HX)
+    response = client.get(queue("to_dispatch"), {"mine": "false"}, **HX)
     assert [row["case"].pk for row in response.context["rows"]] == [mine.pk]
     assert "A镇待分流" not in response.content.decode()
     assert client.get(queue("escalated"), **HX).status_code == 400  # no escalations reach a township
@@ -153,3 +162,13 @@ def test_queues_are_paginated_and_their_query_count_is_constant(people):
     assert 'data-testid="queue-next"' in response.content.decode()
     second = client.get(queue("to_dispatch"), {"page": 2}, **HX)
     assert len(second.context["rows"]) == 5
+
+
+def test_a_red_card_the_city_holds_says_so_and_offers_the_county_nothing(people):
+    # Found on main: the city's red cards showed on the county's dashboard with nothing to do
+    held = people.case(village=people.tree.village_a2x, state=CaseState.IN_PROGRESS, warning_level=WarningLevel.RED,
+                       owning_level=RegionLevel.CITY, owning_region=people.tree.city)
+    response = client_for(people.dispatcher_a).get(queue("overdue"), **HX)
+    row = next(r for r in response.context["rows"] if r["case"].pk == held.pk)
+    assert row["holder"] == people.tree.city.name and row["actions"] == []
+    assert "仅查看" in response.content.decode()

@@ -122,3 +122,16 @@ def test_wall_renders_dark_with_its_warning_slot_and_scoped_figures(people, who)
     assert 'data-bs-theme="dark"' in html and "disputes/wall.js" in html and 'data-testid="wall-warnings"' in html
     red = next(t for t in response.context["tiles"] if t["figure"].key == "red")
     assert red["figure"].value == (1 if who == "dispatcher_a" else 0)
+
+
+def test_a_township_exports_only_its_township(people):
+    people.case(village=people.tree.village_a1x, title="A镇案件", state=CaseState.IN_PROGRESS,
+                warning_level=WarningLevel.RED)
+    mine = people.case(village=people.tree.village_b1x, title="本镇案件")
+    client = client_for(people.dispatcher_b1)
+    rows = list(workbook(client.get(reverse("disputes:statistic_export", args=["villages"]))).iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [people.tree.village_b1x.name]
+    listed = list(workbook(client.get(EXPORT)).iter_rows(values_only=True))
+    assert [r[0] for r in listed[1:]] == [mine.number]
+    assert client.get(reverse("disputes:statistic_export", args=["region"]),
+                      {"region": people.tree.town_a1.pk}).status_code == 404
