@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every response to a signed-in caller (personal data).
     "governance.middleware.PrivateNoStoreMiddleware",
+    # Every file handed to a signed-in user (exports, PDFs, attachments) leaves an audit row.
+    "governance.download_audit.DownloadAuditMiddleware",
     # request.user.is_verified(): the second factor of this session (django-otp).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
