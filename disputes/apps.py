@@ -42,6 +42,7 @@ class DisputesConfig(AppConfig):
             NavItem("disputes:inbox", _("待办"), frozenset({Role.WINDOW_STAFF, Role.HANDLER, Role.DISPATCHER}),
                     order=20),
             NavItem("disputes:dashboard", _("调度大屏"), frozenset({Role.DISPATCHER, Role.LEADER}), order=30),
+            NavItem("disputes:statistics", _("统计分析"), frozenset({Role.DISPATCHER, Role.LEADER}), order=35),
             NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
             NavItem("disputes:field_reports", _("我的上报"), frozenset({Role.GRID_WORKER}), order=15),
             NavItem("disputes:list", _("案件查询"), ALL_ROLES - {Role.ADMINISTRATOR}, order=50),

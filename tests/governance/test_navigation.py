@@ -22,7 +22,7 @@ def registries(monkeypatch):
 def test_the_bar_keeps_the_order_it_had_when_the_kernel_declared_it():
     assert [item.url_name for item in navigation.NAV_ITEMS] == [
         "grids:mine", "grids:fieldwork", "disputes:field_reports", "disputes:inbox", "disputes:dashboard",
-        "disputes:intake", "disputes:list", "grids:manage_list", "grids:map", "partybuilding:groups",
+        "disputes:statistics", "disputes:intake", "disputes:list", "grids:manage_list", "grids:map", "partybuilding:groups",
         "notifications", "admin:index",
     ]
 
