@@ -7,6 +7,7 @@ makes a retried upload register one case: the repeat answers 200 with the first 
 """
 from __future__ import annotations
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -82,9 +83,13 @@ class FieldReportListCreateApi(ScopedListApi):
     def post(self, request):
         require(self.scope, "disputes.register")
         data = request.data
-        if hasattr(data, "getlist"):  # multipart: one value per field, every photo
-            data = {key: data.get(key) for key in data if key != "photos"}
-            data["photos"] = request.FILES.getlist("photos")
+        if isinstance(data, QueryDict):  # multipart: text fields as sent, every photo
+            form = QueryDict(mutable=True)
+            for key in data:
+                if key != "photos":
+                    form[key] = data.get(key)
+            form.setlist("photos", request.FILES.getlist("photos"))
+            data = form
         body = validated(FieldReportInputSerializer, data)
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > IDEMPOTENCY_KEY_MAX:

@@ -54,6 +54,7 @@ class DisputesConfig(AppConfig):
             # 研判预警; its page links 研判报告 (one item for both keeps the bar short).
             NavItem("analysis:warnings", _("研判预警"), frozenset({Role.WINDOW_STAFF, Role.DISPATCHER, Role.LEADER}),
                     order=32),
+            NavItem("disputes:statistics", _("统计分析"), frozenset({Role.DISPATCHER, Role.LEADER}), order=35),
             NavItem("disputes:intake", _("受理登记"), frozenset({Role.WINDOW_STAFF}), order=40),
             NavItem("disputes:field_reports", _("我的上报"), frozenset({Role.GRID_WORKER}), order=15),
             NavItem("disputes:list", _("案件查询"), BUSINESS_ROLES, order=50),

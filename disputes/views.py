@@ -541,5 +541,8 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     """Chart data for the dashboard; every figure from a scoped, set-based aggregate, each
     bar with the case-list filters it counts (a click opens that list)."""
     scope = dashboard_scope(request)
+    region_id = request.GET.get("region")
+    region = scope.region_in_scope(region_id) if region_id not in (None, "") else None  # outside: 404
     # ?cards=1: the red/yellow card list too (the wall screen shows it; the dashboard has queues)
-    return JsonResponse(stats.dashboard_data(scope=scope, today=clock.localdate(), cards=request.GET.get("cards") == "1"))
+    return JsonResponse(stats.dashboard_data(scope=scope, today=clock.localdate(), region=region,
+                                             cards=request.GET.get("cards") == "1"))

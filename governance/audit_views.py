@@ -67,7 +67,7 @@ class AuditFilterForm(StyledForm):
 
     def filters(self) -> AuditFilters:
         if not self.is_valid():
-            return AuditFilters(action="\x00invalid")  # matches nothing: the form shows why
+            return AuditFilters(action="(invalid)")  # no action is named so: nothing matches, the form shows why
         return AuditFilters(**{k: v for k, v in self.cleaned_data.items() if v not in (None, "")})
 
 

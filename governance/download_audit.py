@@ -6,7 +6,7 @@ exports, PDFs and .docx reports, attachments, backups of the audit log itself. O
 an export added later is audited without remembering to: the view needs no call of its own.
 The row names the path, the file name and the query string with ID numbers and phones
 scrubbed (filters may hold a search term); revealing exports also record their own row with
-the row count (disputes/exports.py).
+the row count.
 """
 from __future__ import annotations
 

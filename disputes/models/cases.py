@@ -75,6 +75,7 @@ class Step(models.TextChoices):
 
 # Open cases carrying a yellow or red card (partial-index condition).
 _CARDED = Q(state__in=sorted(s.value for s in OPEN_STATES)) & ~Q(warning_level="none")
+_OPEN = Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])  # partial-index condition
 
 
 class CaseQuerySet(models.QuerySet):
@@ -199,9 +200,7 @@ class Case(RegionPathModel):
     accept_due_at = models.DateTimeField(_("受理期限"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("办结时的办理期限"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Stamped by the services for the dashboard's rates (docs/dashboard.md): whether the last
-    # 办结 came on or before the handling deadline (cleared with resolved_at by a 重办), and the
-    # last callback's time and answer.
+    # Stamped by case_resolve / case_callback for the dashboard's rates (docs/dashboard.md).
     resolved_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     callback_satisfied = models.BooleanField(_("回访满意"), null=True, blank=True)
@@ -257,24 +256,15 @@ class Case(RegionPathModel):
             models.Index(fields=["city", "county", "state", "warning_level"], name="case_city_dash"),
             models.Index(fields=["county", "township", "state", "warning_level"], name="case_county_dash"),
             models.Index(fields=["township", "village", "state", "warning_level"], name="case_township_dash"),
-            # Uses: the dashboard's 上报件 and 本中心 queues (a center's own open cases by deadline:
-            # an ordered scan that stops after the page).
-            # Covering (PostgreSQL): the scope's path columns are read from the index too.
-            models.Index(fields=["owning_region", "due_at", "id"], name="case_owner_open_due",
-                         include=["state", "city", "county", "township"],
-                         condition=Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])),
-            # Uses: the 统计分析 village heat table of a county or city (open cases per village,
-            # index-only); a township reads case_township_dash.
-            models.Index(fields=["county", "village", "warning_level"], name="case_county_open_village",
-                         condition=Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])),
-            models.Index(fields=["city", "village", "warning_level"], name="case_city_open_village",
-                         condition=Q(state__in=["registered", "accepted", "dispatched", "in_progress", "resolved"])),
-            # Uses: dashboard and statistics figures of a period (resolved / called back in it),
-            # and the city's registrations (the county and township have case_<level>_created).
-            models.Index(fields=["city", "created_at"], name="case_city_created"),
-            *(models.Index(fields=[level, column], name=f"case_{level}_{short}", condition=Q(**{f"{column}__isnull": False}))
-              for level in ("city", "county", "township")
-              for column, short in (("resolved_at", "resolved"), ("callback_at", "callback"))),
+            # Uses: the 上报件/本中心 queues (a center's own open cases by deadline, covering on
+            # PostgreSQL); the village heat table of a county or city (index-only).
+            models.Index(fields=["owning_region", "due_at", "id"], name="case_owner_open_due", condition=_OPEN,
+                         include=["state", "city", "county", "township"]),
+            *(models.Index(fields=[lv, "village", "warning_level"], name=f"case_{lv}_open_village", condition=_OPEN)
+              for lv in ("county", "city")),
+            models.Index(fields=["city", "created_at"], name="case_city_created"),  # Uses: figures of a period
+            *(models.Index(fields=[level, col], name=f"case_{level}_{col[:-3]}", condition=Q(**{f"{col}__isnull": False}))
+              for level in ("city", "county", "township") for col in ("resolved_at", "callback_at")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from disputes.models import OPEN_STATES, Case, CaseState, WarningLevel
-from governance.models import RegionLevel
+from governance.models import Region, RegionLevel
 from governance.scoping import Scope
 from governance.workdays import SHANGHAI
 
@@ -32,22 +32,31 @@ def _open_warning(level: str) -> Q:
     return Q(state__in=list(OPEN_STATES), warning_level=level)
 
 
-def case_counts_by_region(*, scope: Scope) -> list[dict[str, Any]]:
+def _cases(scope: Scope, region: Region | None):
+    """The scope's cases, narrowed to a region inside it (the caller resolved it through
+    scope.region_in_scope)."""
+    cases = scope.filter(Case.objects.all())
+    return cases.filter(**{f"{region.level}_id": region.pk}) if region is not None else cases
+
+
+def case_counts_by_region(*, scope: Scope, region: Region | None = None) -> list[dict[str, Any]]:
     """Per child region of the scope: cases by state, plus open yellow and red cards.
 
     One GROUP BY over the scope's cases (conditional counts per state and card), one query
     for the child regions' names.
     # Uses index: case_<level>_state_due (the scope column leads)
     """
-    child = CHILD_LEVEL[RegionLevel(scope.level)]
+    level = region.level if region is not None else scope.level
+    child = CHILD_LEVEL[RegionLevel(level)]
     column = f"{child}_id"
     aggregates = {f"state_{state}": Count(Value(1), filter=Q(state=state)) for state in CaseState.values}
     aggregates["yellow"] = Count(Value(1), filter=_open_warning(WarningLevel.YELLOW))
     aggregates["red"] = Count(Value(1), filter=_open_warning(WarningLevel.RED))
     aggregates["total"] = Count("*")
     rows = {row[column]: row for row in
-            scope.filter(Case.objects.all()).values(column).annotate(**aggregates).order_by()}
-    children = list(scope.regions().filter(level=child).order_by("code").values_list("id", "name"))
+            _cases(scope, region).values(column).annotate(**aggregates).order_by()}
+    below = scope.regions().filter(**{f"{region.level}_id": region.pk}) if region is not None else scope.regions()
+    children = list(below.filter(level=child).order_by("code").values_list("id", "name"))
     known = {pk for pk, _name in children}
     # Every child region gets a bar (zeros included); cases recorded only at a coarser level
     # (no row on the child column) are grouped as "(未细分)".
@@ -73,14 +82,15 @@ def case_counts_by_region(*, scope: Scope) -> list[dict[str, Any]]:
     return result
 
 
-def case_intake_daily(*, scope: Scope, today: dt.date, days: int = INTAKE_DAYS) -> list[dict[str, Any]]:
+def case_intake_daily(*, scope: Scope, today: dt.date, days: int = INTAKE_DAYS,
+                      region: Region | None = None) -> list[dict[str, Any]]:
     """Cases registered per day (Asia/Shanghai) over the last `days` days, zeros included:
     登记量, rejected (不予受理) cases included."""
     first = today - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
     # Uses index: case_<level>_created
     rows = (
-        scope.filter(Case.objects.filter(created_at__gte=start))
+        _cases(scope, region).filter(created_at__gte=start)
         .annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
         .values("day")
         .annotate(n=Count("*"))
@@ -88,26 +98,27 @@ def case_intake_daily(*, scope: Scope, today: dt.date, days: int = INTAKE_DAYS) 
     )
     counts = {row["day"]: row["n"] for row in rows}
     days_ = [first + dt.timedelta(days=i) for i in range(days)]
+    narrow = {"region": str(region.pk)} if region is not None else {}
     return [{"day": day.isoformat(), "count": counts.get(day, 0),
-             "filters": {"created_from": day.isoformat(), "created_to": day.isoformat()}} for day in days_]
+             "filters": {**narrow, "created_from": day.isoformat(), "created_to": day.isoformat()}} for day in days_]
 
 
-def case_warning_list(*, scope: Scope, limit: int = WARNING_LIST_LIMIT) -> QuerySet[Case]:
+def case_warning_list(*, scope: Scope, limit: int = WARNING_LIST_LIMIT, region: Region | None = None) -> QuerySet[Case]:
     """Open cases with a red or yellow card: red first ("red" sorts before "yellow"), then by
     due date."""
-    cases = scope.filter(Case.objects.open()).exclude(warning_level=WarningLevel.NONE)
+    cases = _cases(scope, region).open().exclude(warning_level=WarningLevel.NONE)
     return cases.select_related("category", "owning_region", "township", "village").order_by(
         "warning_level", "due_at", "id")[:limit]
 
 
-def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False) -> dict[str, Any]:
+def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False, region: Region | None = None) -> dict[str, Any]:
     """Everything the dashboard charts need, as JSON-ready data (with `cards`, the first red
     and yellow cards for the wall screen)."""
-    regions = case_counts_by_region(scope=scope)
-    intake = case_intake_daily(scope=scope, today=today)
+    regions = case_counts_by_region(scope=scope, region=region)
+    intake = case_intake_daily(scope=scope, today=today, region=region)
     open_states = [s for s in CaseState.values if s in OPEN_STATES]
     return {
-        "level": str(CHILD_LEVEL[RegionLevel(scope.level)].label),
+        "level": str(CHILD_LEVEL[RegionLevel(region.level if region is not None else scope.level)].label),
         "labels": {"yellow": _("黄牌"), "red": _("红牌"), "intake": _("登记量"), "open": _("在办")},
         "states": [{"key": s.value, "label": str(s.label), "open": s in OPEN_STATES} for s in CaseState],
         "regions": regions,
@@ -121,5 +132,5 @@ def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False) -> dict
         "cards": [{"number": c.number, "title": c.title, "warning_level": c.warning_level,
                    "label": str(WarningLevel(c.warning_level).label),
                    "place": (c.village or c.township or c.owning_region).name}
-                  for c in case_warning_list(scope=scope, limit=WALL_CARDS)] if cards else [],
+                  for c in case_warning_list(scope=scope, limit=WALL_CARDS, region=region)] if cards else [],
     }

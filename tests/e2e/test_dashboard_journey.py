@@ -109,6 +109,7 @@ def test_overdue_bar_opens_a_list_of_the_same_count_and_its_export_has_those_row
         return {x: box.left + x, y: box.top + y, value: value};
     }""")
     assert point["value"] == 3
+    screenshot(page, "statistics-county")
     with page.expect_navigation():
         page.mouse.click(point["x"], point["y"])
     assert "/cases/?" in page.url and "warning_level=red" in page.url

@@ -22,8 +22,9 @@ def registries(monkeypatch):
 def test_the_bar_keeps_the_order_it_had_when_the_kernel_declared_it():
     assert [item.url_name for item in navigation.NAV_ITEMS] == [
         "grids:mine", "grids:fieldwork", "disputes:field_reports", "disputes:inbox", "assessment:rankings",
-        "assessment:scoring", "disputes:dashboard", "analysis:warnings", "disputes:intake", "disputes:list",
-        "grids:manage_list", "grids:map", "partybuilding:groups", "notifications", "audit-log", "admin:index",
+        "assessment:scoring", "disputes:dashboard", "analysis:warnings", "disputes:statistics", "disputes:intake",
+        "disputes:list", "grids:manage_list", "grids:map", "partybuilding:groups", "notifications", "audit-log",
+        "admin:index",
     ]
 
 

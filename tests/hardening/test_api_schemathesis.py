@@ -18,10 +18,10 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from governance.accounts import token_issue
 from governance.models import Role
 from governance.wsgi import application
 from tests.factories import CaseFactory, CategoryFactory, RegionTree, UserFactory
@@ -48,7 +48,7 @@ def township_token(db) -> str:
     tree = RegionTree()
     clerk = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
     CaseFactory(village=tree.village_a1x, category=CategoryFactory(), registered_by=clerk)
-    return Token.objects.create(user=clerk).key
+    return token_issue(user=clerk)
 
 
 # Loaded at collection through the WSGI app (the schema view reads no database; it needs no

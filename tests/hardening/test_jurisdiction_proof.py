@@ -108,6 +108,16 @@ class World:
     def reference(self, model: type[models.Model]) -> models.Model:
         values = {f.name: _value(f, "REF", next(self.serial)) for f in model._meta.concrete_fields
                   if not (f.primary_key or f.null or f.has_default() or isinstance(f, models.ForeignKey))}
+        for field in model._meta.concrete_fields:  # required links: the county (an assessing
+            if not isinstance(field, models.ForeignKey) or field.null:  # body), else shared rows
+                continue
+            target = field.related_model
+            if target is Region:
+                values[field.name] = self.county
+            elif target is User:
+                values[field.name] = self.staff
+            else:
+                values[field.name] = target._default_manager.first() or self.reference(target)
         return model._default_manager.create(**values)
 
     def row(self, model: type[models.Model]) -> models.Model:

@@ -45,7 +45,7 @@ def test_a_retried_upload_with_the_same_key_registers_one_case(field):
     first = client.post(URL, body, format="multipart", HTTP_IDEMPOTENCY_KEY="phone-1")
     again = client.post(URL, body, format="multipart", HTTP_IDEMPOTENCY_KEY="phone-1")
 
-    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.status_code, again.status_code) == (201, 200), first.json()
     assert first.json()["id"] == again.json()["id"]
     assert Case.objects.filter(channel=Channel.GRID).count() == 1
 

@@ -90,3 +90,16 @@ def test_query_count_is_constant_for_2_and_10_cases(people):
     assert response.json()["totals"]["open"] == 10
     assert len(two_data) == len(ten_data)
     assert len(two_page) == len(ten_page)
+
+
+def test_chart_data_narrows_to_a_region_inside_and_refuses_one_outside(people):
+    tree = people.tree
+    people.case(village=tree.village_a1x, state=CaseState.IN_PROGRESS, warning_level=WarningLevel.RED)
+    people.case(village=tree.village_a2x)
+    client = client_for(people.dispatcher_a)
+    data = client.get(DATA, {"region": tree.town_a1.pk, "cards": "1"}).json()
+    assert set(by_name(data)) == {tree.village_a1x.name, tree.village_a1y.name}
+    assert data["totals"]["open"] == 1 and [c["number"] for c in data["cards"]]
+    assert data["intake"][-1]["filters"]["region"] == str(tree.town_a1.pk)
+    assert client.get(DATA, {"region": tree.town_b1.pk}).status_code == 404
+    assert client.get(DATA).json()["cards"] == []  # the card list is the wall's
