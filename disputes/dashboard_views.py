@@ -24,6 +24,7 @@ from disputes.action_forms import action_form
 from disputes.actions import ACTION_BY_NAME, CENTER
 from disputes.deadlines import dispatch_deadlines
 from disputes.selectors import dashboard as board
+from disputes.selectors.warnings import warning_list
 from governance import clock
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from governance.models import Region, Role
@@ -121,9 +122,24 @@ def dashboard_figures(request: HttpRequest) -> HttpResponse:
     """The tiles alone (htmx: polled, and refreshed after an action)."""
     scope = dashboard_scope(request)
     board_ = board_params(request, scope)
+    if request.GET.get("wall") == "warnings":
+        return render(request, "disputes/partials/wall_warnings.html", _wall_warnings_context(board_))
     template = "disputes/partials/wall_figures.html" if request.GET.get("wall") else \
         "disputes/partials/dashboard_figures.html"
     return render(request, template, _figures_context(request, board_))
+
+
+WALL_WARNINGS = 8
+
+
+def _wall_warnings_context(board_: Board) -> dict[str, Any]:
+    """The newest open or followed-up 研判预警 in the viewer's jurisdiction (and the board's
+    region when one is chosen), for the wall; polled like the figures."""
+    filters: dict[str, Any] = {"state": "active"}
+    if board_.region:
+        filters["region"] = board_.region.pk
+    return {"warnings": list(warning_list(scope=board_.scope, filters=filters)[:WALL_WARNINGS]), "board": board_,
+            "refresh": refresh_seconds()}
 
 
 @require_GET
@@ -309,6 +325,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         **_figures_context(request, board_),
         "data_url": f"{reverse('disputes:dashboard_data')}?{board_.query}&cards=1",
         "figures_url": f"{reverse('disputes:dashboard_figures')}?{board_.query}&wall=1",
-        "warnings_template": "disputes/_wall_warnings.html",
+        "warnings_template": "disputes/partials/wall_warnings.html",
+        **_wall_warnings_context(board_),
     }
     return render(request, "disputes/wall.html", context)
