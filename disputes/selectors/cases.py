@@ -37,9 +37,9 @@ from disputes.models import (
 )
 from disputes.selectors.indicators import indicator_q
 from governance import clock
-from governance.errors import InvalidInput, NotFound
+from governance.errors import Forbidden, InvalidInput, NotFound
 from governance.inputs import span_error
-from governance.models import RegionLevel, Role, User
+from governance.models import ADMIN_ROLES, RegionLevel, Role, User
 from governance.periods import Period
 from governance.scoping import Scope
 from governance.workdays import SHANGHAI
@@ -113,6 +113,13 @@ def _ids(value: Any, field: str) -> list[int]:
         raise InvalidInput(_("筛选条件无效"), extra={"fields": {field: _("筛选条件无效")}}) from None
 
 
+def _business_only(scope: Scope) -> None:
+    """三员分立: the system, security and audit administrators keep the platform, its accounts
+    and its log; they read no case (nor its parties, files or exports) — a 403 that says so."""
+    if scope.role in ADMIN_ROLES:
+        raise Forbidden(_("系统管理员、安全管理员和审计管理员不查阅案件（三员分立）"))
+
+
 def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
     """Cases in the scope, filtered. Filters: state, category (a category or its children),
     channel, warning_level, region (a region inside the scope; outside → NotFound),
@@ -120,6 +127,7 @@ def case_list(*, scope: Scope, filters: Mapping[str, Any] | None = None) -> Quer
     (`_dashboard_filters`): open, escalated, mine (owned by the viewer's own center),
     resolved_from/to, on_time, callback_from/to, satisfied."""
     filters = filters or {}
+    _business_only(scope)
     # Uses index: case_<level>_state_due / case_<level>_created (the scope column leads)
     qs = scope.filter(Case.objects.all())
     states = _values(filters.get("state"))
@@ -249,6 +257,7 @@ def case_get(*, scope: Scope, case_id: Any, related: tuple[str, ...] = DETAIL_RE
     """One case in the scope with the relations its detail shows (`related`, joined);
     NotFound outside the scope. With `sections`, `case.has_<section>` tells whether the case
     has any mediations, attachments, supervisions or extension requests."""
+    _business_only(scope)
     try:
         pk = int(case_id)
     except (TypeError, ValueError):

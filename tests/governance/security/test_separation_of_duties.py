@@ -64,3 +64,22 @@ def test_business_roles_do_not_see_the_administrators_pages(client, tree):
     for role in (Role.LEADER, Role.DISPATCHER):
         client.force_login(UserFactory(role=role, region=tree.city))
         assert client.get("/audit/").status_code == 403
+
+
+def test_no_administrator_reads_cases_their_files_or_exports(client, admins, tree):
+    from rest_framework.test import APIClient
+
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(village=tree.village_a1x)
+    pages = ["/cases/", f"/cases/{case.pk}/", "/cases/export.xlsx"]
+    for name, user in admins.items():
+        client.force_login(user)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 403, (name, url)
+        assert "三员分立" in client.get(pages[1]).content.decode()
+        api = APIClient()
+        api.force_authenticate(user)
+        assert api.get("/api/v1/cases/").status_code == 403, name
+        assert api.get(f"/api/v1/cases/{case.pk}/").status_code == 403, name
