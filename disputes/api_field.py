@@ -63,7 +63,11 @@ class FieldReportListCreateApi(ScopedListApi):
 
     def scoped_queryset(self, scope):
         mine = self.request.user.pk if scope.role == Role.GRID_WORKER else None
-        return field_report_list(scope=scope, user_id=mine, grid_id=int_or_none(self.request.query_params.get("grid")))
+        raw = self.request.query_params.get("grid")
+        grid_id = int_or_none(raw)
+        if raw not in (None, "") and (grid_id is None or not 0 < grid_id < 2**31):
+            raise InvalidInput(_("网格编号无效"), extra={"fields": {"grid": _("网格编号无效")}})
+        return field_report_list(scope=scope, user_id=mine, grid_id=grid_id)
 
     @extend_schema(summary="网格上报列表", tags=[TAG],
                    parameters=[OpenApiParameter("grid", OpenApiTypes.INT, description="只看一个网格的上报")],

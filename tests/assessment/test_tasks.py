@@ -53,7 +53,7 @@ def test_the_recompute_button_runs_the_task_and_shows_progress(client, tree, mon
     assert client.post(reverse("assessment:period_action", args=[months[10].pk, "compute"])).status_code == 403
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.postgres  # row locks need PostgreSQL
 @pytest.mark.django_db(transaction=True)
 def test_two_computations_at_once_write_one_set_of_rows(tree, months, reference_data):
     late_case(tree, tree.village_a1x, 8)

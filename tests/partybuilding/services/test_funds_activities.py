@@ -3,7 +3,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from governance.errors import Conflict, InvalidInput
 from governance.models import Role
@@ -71,10 +71,9 @@ def test_fund_cannot_be_set_below_what_is_committed(tree):
     assert services.fund_set(actor=leader, region_id=tree.village_a1x.pk, year=2026, amount="20000").amount == 20000
 
 
+@pytest.mark.postgres  # SQLite serialises writers; the race needs two real connections
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_expenses_cannot_overdraw(tree, reference_data):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs two real connections")
     actor = keeper(tree.town_a1)
     submit(actor, tree.village_a1x, "5000")  # the fund exists; 10,000 left
     barrier, outcomes = threading.Barrier(2), []
