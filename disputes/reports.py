@@ -120,9 +120,9 @@ def report_html(f: ReportFigures, *, generated_at: dt.datetime, version: int) ->
         return render_to_string(TEMPLATE, {
             "title": _title(f), "f": f, "summary": report_summary(f), "figures": figure_rows(f),
             "generated_at": timezone.localtime(generated_at), "version": version,
-            "chart_daily": mark_safe(charts.svg_line(data["daily"], title="每日登记量")),
-            "chart_children": mark_safe(charts.svg_bars(data["children"], title="下级区划登记量")),
-            "chart_categories": mark_safe(charts.svg_bars(f.top_categories, title="登记量前五的类别")),
+            "chart_daily": mark_safe(charts.svg_line(data["daily"], title="每日登记量")),  # nosec B308 B703: SVG built by disputes/report_charts.py, every text escaped
+            "chart_children": mark_safe(charts.svg_bars(data["children"], title="下级区划登记量")),  # nosec B308 B703: SVG built by disputes/report_charts.py, every text escaped
+            "chart_categories": mark_safe(charts.svg_bars(f.top_categories, title="登记量前五的类别")),  # nosec B308 B703: SVG built by disputes/report_charts.py, every text escaped
         })
 
 

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404: pg_dump/pg_restore/psql, fixed argument lists, no shell
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +78,7 @@ def _pg_args(db: dict) -> tuple[list[str], dict[str, str]]:
 
 def _run(command: list[str], env: dict[str, str]) -> None:
     try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603: an argument list of PostgreSQL tools, no shell
     except FileNotFoundError:
         raise BackupError(f"{command[0]} not found: install the PostgreSQL client tools "
                           "(Debian: postgresql-client, the same major version as the server)") from None
@@ -214,7 +214,7 @@ def _restore_postgres(dump: Path, db: dict, *, create: bool, force: bool) -> Non
     if create:
         _run(["createdb", *args, str(db["NAME"])], env)
     else:
-        probe = subprocess.run(
+        probe = subprocess.run(  # nosec B603 B607: psql from PATH (the PostgreSQL client), argument list, no shell
             ["psql", *args, "-d", str(db["NAME"]), "-tAc",
              "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"],
             env=env, capture_output=True, text=True, check=False)
