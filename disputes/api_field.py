@@ -22,7 +22,6 @@ from disputes.services.field import DESCRIPTION_MAX, FieldReportInput, case_repo
 from governance import clock
 from governance.api import ERROR_RESPONSES, ScopedListApi, validated
 from governance.errors import InvalidInput
-from governance.forms import int_or_none
 from governance.models import Role
 from governance.permissions import require
 
@@ -63,14 +62,9 @@ class FieldReportListCreateApi(ScopedListApi):
 
     def scoped_queryset(self, scope):
         mine = self.request.user.pk if scope.role == Role.GRID_WORKER else None
-        raw = self.request.query_params.get("grid")
-        grid_id = int_or_none(raw)
-        if raw not in (None, "") and (grid_id is None or not 0 < grid_id < 2**31):
-            raise InvalidInput(_("网格编号无效"), extra={"fields": {"grid": _("网格编号无效")}})
-        return field_report_list(scope=scope, user_id=mine, grid_id=grid_id)
+        return field_report_list(scope=scope, user_id=mine)
 
     @extend_schema(summary="网格上报列表", tags=[TAG],
-                   parameters=[OpenApiParameter("grid", OpenApiTypes.INT, description="只看一个网格的上报")],
                    responses={200: FieldReportOutputSerializer(many=True), **ERROR_RESPONSES})
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
