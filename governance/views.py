@@ -85,7 +85,8 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response: HttpResponse = _api_error(_("数据库暂时无法连接，请稍后重试"), "service_unavailable", 503)
     else:
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        nonce = str(getattr(request, "csp_nonce", "") or "")  # the inline style needs the CSP nonce
+        response = HttpResponse(loader.get_template("503.html").render({"csp_nonce": nonce}), status=503)
     response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response

@@ -59,8 +59,7 @@ def test_data_check_lists_and_exits_non_zero_then_repair_fixes_and_audits(bad_ro
     assert stored_rows_check(databases=["default"]) == []
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a BC timestamp is storable in PostgreSQL only")
+@pytest.mark.postgres  # a BC timestamp is storable in PostgreSQL only
 def test_a_bc_timestamp_is_found_and_repaired_without_being_read(tree, client):
     case = CaseFactory(village=tree.village_a1x, category=CategoryFactory())
     with connection.cursor() as cursor:  # what the intake page stored on main for 0001-01-01T00:00
