@@ -21,6 +21,12 @@ class DisputesConfig(AppConfig):
         register_actions(registered_actions())
         self._register_navigation()
 
+        # The audit administrator reads our audit codes as labels.
+        from disputes.services.audit_trail import audit_labels
+        from governance.audit_labels import audit_labels_register
+
+        audit_labels_register(audit_labels())
+
         # The grid worker's screen (grids, below us) lists cases through our published reader.
         from disputes.contract import grid_case_counts, grid_cases
         from grids.contract import register_grid_case_counter, register_grid_case_reader

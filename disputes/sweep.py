@@ -38,6 +38,7 @@ from disputes.models import (
     UrgeWhen,
 )
 from disputes.policies import LoopRules
+from disputes.services.audit_trail import events_save, region_of
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
 from disputes.services.escalation import ROW_FIELDS, Move, move_data, move_notice, moves_apply, region_names, rule_moves
 from disputes.sweep_assists import assists_sweep
@@ -187,6 +188,7 @@ def _sweep_apply(*, ids: Sequence[int], now: dt.datetime, book: PolicyBook | Non
     """
     book = book or PolicyBook.load()
     rows = _unscoped_lock_rows(ids)
+    regions = {row["id"]: region_of(row) for row in rows}
     deadlines = RestartDeadlines(now, book)
     events: list[CaseEvent] = []
     pending: list[_Pending] = []
@@ -282,7 +284,7 @@ def _sweep_apply(*, ids: Sequence[int], now: dt.datetime, book: PolicyBook | Non
     # One message per case and batch: a 催办 says the card's news too.
     urged_ids = {row["id"] for row, _supervision in urged}
     pending = [p for p in pending if p.kind not in ("red", "yellow") or p.row["id"] not in urged_ids]
-    return _finish(events, pending, changes)
+    return _finish(events, pending, changes, regions)
 
 
 def _urge_apply(rows: Sequence[Row], now: dt.datetime) -> list[tuple[Row, Supervision]]:
@@ -372,10 +374,10 @@ def _notify(pending: Sequence[_Pending]) -> None:
     ])
 
 
-def _finish(events: list[CaseEvent], pending: list[_Pending], changes: list[SweepChange]) -> SweepResult:
-    # Primary keys come back from the bulk insert (PostgreSQL; SQLite >= 3.35): the
-    # notifications' event keys use them.
-    CaseEvent.objects.bulk_create(events)
+def _finish(events: list[CaseEvent], pending: list[_Pending], changes: list[SweepChange],
+            regions: dict[int, int | None]) -> SweepResult:
+    # The events' primary keys (set by the insert) are the notifications' event keys.
+    events_save(events, regions=regions)
     _notify(pending)
     return SweepResult(
         yellow=sum(c.kind == "yellow" for c in changes),

@@ -15,7 +15,8 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from disputes.deadlines import PolicyBook
-from disputes.models import OPEN_ASSIGNMENT_STATES, AssignmentRole, CaseAssignment, CaseEvent
+from disputes.models import OPEN_ASSIGNMENT_STATES, AssignmentRole, CaseAssignment
+from disputes.services.audit_trail import events_save, region_of
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
 
 # How far ahead the yellow probe looks: a yellow card is never due earlier than this before a
@@ -23,7 +24,8 @@ from disputes.services.core import Notice, Recipients, event_build, notices_send
 _YELLOW_HORIZON = dt.timedelta(days=90)
 
 _FIELDS = ("id", "case_id", "department_id", "region_id", "created_at", "due_at", "case__number", "case__title",
-           "case__state", "case__owning_region_id", "case__owning_level", "case__category_id", "case__risk_grade_id")
+           "case__state", "case__owning_region_id", "case__owning_level", "case__category_id", "case__risk_grade_id",
+           "case__village_id", "case__township_id", "case__county_id", "case__city_id")
 
 
 def _open_assists():
@@ -78,7 +80,9 @@ def _record(rows: list[dict], *, now: dt.datetime, action: str, title: str, body
                     to_state=r["case__state"], now=now, data={"assignment_id": r["id"], "department_id": r["department_id"]})
         for r in rows
     ]
-    CaseEvent.objects.bulk_create(events)
+    events_save(events, regions={
+        r["case_id"]: region_of({k.removeprefix("case__"): v for k, v in r.items() if k.startswith("case__")})
+        for r in rows})
     notices_send([
         Notice(case_id=r["case_id"], kind=action, event_id=event.pk,
                title=title % {"number": r["case__number"]}, body=body % {"title": r["case__title"]},

@@ -48,11 +48,6 @@ def audit_list(*, scope: Scope, filters: AuditFilters) -> QuerySet[AuditLog]:
     return rows.select_related("actor", "region").order_by("-created_at", "-id")
 
 
-def audit_actions(*, scope: Scope) -> list[str]:
-    """The actions that occur in the rows the scope may read, for the filter's list."""
-    return sorted(_readable(scope).order_by().values_list("action", flat=True).distinct())
-
-
 def _readable(scope: Scope) -> QuerySet[AuditLog]:
     inside = Q(**{f"region__{scope.column}": scope.region_id})
     top = Region.objects.filter(pk=scope.region_id, parent__isnull=True).exists()

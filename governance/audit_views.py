@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 
-from governance.audit_selectors import EXPORT_MAX_ROWS, AuditFilters, audit_actions, audit_list
+from governance.audit_labels import audit_action_choices, audit_label
+from governance.audit_selectors import EXPORT_MAX_ROWS, AuditFilters, audit_list
 from governance.forms import StyledForm
 from governance.pages import page_errors, paginate
 from governance.permissions import require
@@ -41,9 +42,9 @@ class AuditFilterForm(StyledForm):
     date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, actions: list[str], **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("全部"))] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", _("全部")), *audit_action_choices()]
 
     def clean_ip_address(self) -> str:
         value = self.cleaned_data["ip_address"].strip()
@@ -71,8 +72,8 @@ class AuditFilterForm(StyledForm):
         return AuditFilters(**{k: v for k, v in self.cleaned_data.items() if v not in (None, "")})
 
 
-def _form(request: HttpRequest, scope) -> AuditFilterForm:
-    return AuditFilterForm(request.GET or None, actions=audit_actions(scope=scope))
+def _form(request: HttpRequest) -> AuditFilterForm:
+    return AuditFilterForm(request.GET or None)
 
 
 @never_cache
@@ -80,7 +81,7 @@ def _form(request: HttpRequest, scope) -> AuditFilterForm:
 def audit_list_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     require(scope, "governance.view_audit")
-    form = _form(request, scope)
+    form = _form(request)
     filters = form.filters() if request.GET else AuditFilters()
     page = paginate(request, audit_list(scope=scope, filters=filters))
     query = request.GET.copy()
@@ -101,17 +102,18 @@ def _cell(value) -> object:
 def audit_export_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     require(scope, "governance.export_audit")
-    form = _form(request, scope)
+    form = _form(request)
     filters = form.filters() if request.GET else AuditFilters()
     rows = audit_list(scope=scope, filters=filters)[:EXPORT_MAX_ROWS]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("审计日志"))
-    sheet.append([_("时间"), _("动作"), _("操作人"), _("对象类型"), _("对象编号"), _("区划"), _("IP 地址"), _("详情")])
+    sheet.append([_("时间"), _("动作"), _("动作代码"), _("操作人"), _("对象类型"), _("对象编号"), _("区划"), _("IP 地址"),
+                  _("详情")])
     count = 0
     for row in rows.iterator(chunk_size=2000):
         count += 1
         sheet.append([_cell(v) for v in (
-            timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.action,
+            timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), audit_label(row.action), row.action,
             row.actor.username if row.actor else "", row.target_type, row.target_id,
             row.region.name if row.region else "", row.ip_address or "",
             ", ".join(f"{k}={v}" for k, v in sorted(row.detail.items())))])

@@ -11,6 +11,7 @@ and is ignored. Parsing and choosing the hop is django-ipware's (python-ipware's
 from __future__ import annotations
 
 import ipaddress
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
@@ -48,3 +49,27 @@ def client_ip(request) -> str | None:
     )
     # A trusted proxy that sent no usable header: its own address is all we know.
     return ip or peer
+
+
+# The address of the request this thread or task is serving, for audit rows written deep
+# inside a service that has no request in hand (a case transition, a grid change).
+_current: ContextVar[str | None] = ContextVar("governance_client_ip", default=None)
+
+
+def current_client_ip() -> str | None:
+    """The client address of the request being served, or None (a worker, a command)."""
+    return _current.get()
+
+
+class ClientAddressMiddleware:
+    """Remembers the real client address for the length of the request (see current_client_ip)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)

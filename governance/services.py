@@ -1,8 +1,10 @@
 """Kernel writes: audit records (notifications live in governance/notifications.py)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from governance.client_ip import current_client_ip
 from governance.models import AuditLog, User
 
 
@@ -17,16 +19,28 @@ def audit_record(
     ip_address: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Append one row to the audit log (never updated, never deleted: governance.models.AuditLog)."""
+    """Append one row to the audit log (never updated, never deleted: governance.models.AuditLog).
+    Without `ip_address`, the address of the request being served (none in a worker)."""
     return AuditLog.objects.create(
         actor_id=actor.pk if actor is not None else actor_id,
         action=action,
         target_type=target_type,
         target_id=str(target_id),
         region_id=region_id,
-        ip_address=ip_address,
+        ip_address=ip_address if ip_address is not None else current_client_ip(),
         detail=detail or {},
     )
+
+
+def audit_record_many(rows: Iterable[AuditLog]) -> None:
+    """Append unsaved AuditLog rows in one INSERT (a batch of the deadline sweep's changes);
+    rows without an address get the request's, as audit_record does."""
+    rows = list(rows)
+    address = current_client_ip()
+    for row in rows:
+        if row.ip_address is None:
+            row.ip_address = address
+    AuditLog.objects.bulk_create(rows)
 
 
 def audit_refusal(*, request, message: str, code: str) -> AuditLog | None:

@@ -12,12 +12,17 @@ class GridsConfig(AppConfig):
     api_urls_module = "grids.api_urls"
 
     def ready(self) -> None:
+        from governance.audit_labels import audit_labels_register
         from governance.models import Role
         from governance.navigation import BUSINESS_ROLES, NavItem, register_nav, register_role_home
         from governance.permissions import register_actions
         from grids.permissions import MANAGERS, registered_actions
 
         register_actions(registered_actions())
+        audit_labels_register({
+            "grid.create": _("新建网格"), "grid.update": _("修改网格"), "grid.merge": _("合并网格"),
+            "grid.split": _("拆分网格"), "grid.tenure_assign": _("网格员上岗"), "grid.tenure_end": _("网格员离岗"),
+        })
         register_nav(
             NavItem("grids:mine", _("我的网格"), frozenset({Role.GRID_WORKER}), order=10),
             NavItem("grids:fieldwork", _("巡查排查"), frozenset({Role.GRID_WORKER}), order=11),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from disputes import permissions
 from disputes.actions import TRANSITIONS, action_label
 from disputes.models import Case, CaseAssignment, CaseEvent
+from disputes.services.audit_trail import events_save, region_of
 from governance import clock
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.models import Role, User
@@ -277,7 +278,7 @@ def transition(
         case_id=case.pk, actor=actor, action=action, from_state=from_state, to_state=case.state,
         note=note, data={**(data or {}), **ctx.data}, now=ctx.now,
     )
-    event.save(force_insert=True)
+    events_save([event], regions={case.pk: region_of(case)})
     if recipients is not None:
         notify(case, action, recipients(ctx), event_id=event.pk, actor_id=actor.pk)
     return ctx

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from disputes.deadlines import NONE, PolicyBook, RestartDeadlines, Row, level_above
 from disputes.models import TIMED_STATES, Case, CaseState, Escalation, EscalationPolicy, EscalationReason
 from disputes.permissions import open_assignment, require_action
+from disputes.services.audit_trail import events_save, region_of
 from disputes.services.core import Notice, Recipients, event_build, notices_send, stale_conflict
 from governance import clock
 from governance.errors import Conflict, InvalidInput
@@ -226,7 +227,7 @@ def case_escalate(*, actor: User, case_id: int, note: str, version: int | None =
         raise Conflict(_("该案件已上报过该层级"), code="already_escalated")
     event = event_build(case_id=case.pk, actor=actor, action="escalate", from_state=case.state,
                         to_state=case.state, now=now, note=note, data=move_data(move, from_level, from_region))
-    event.save(force_insert=True)
+    events_save([event], regions={case.pk: region_of(row)})
     names = region_names({from_region, row["owning_region_id"]})
     notices_send([move_notice(move, event.pk, from_region_id=from_region, handler=_handler(case), note=note,
                               names=names)], exclude_user_id=actor.pk)
@@ -256,7 +257,7 @@ def case_escalate_by_rule(*, case_id: int, now: dt.datetime | None = None, actor
         note = _("按越级上报规则直接上报")
         event = event_build(case_id=m.row["id"], actor=None, action="escalate", from_state=m.row["state"],
                             to_state=m.row["state"], now=now, note=note, data=move_data(m, from_level, from_region))
-        event.save(force_insert=True)
+        events_save([event], regions={m.row["id"]: region_of(m.row)})
         notices_send([move_notice(m, event.pk, from_region_id=from_region, handler=Recipients(), note=note,
                                   names=region_names({from_region, m.row["owning_region_id"]}))],
                      exclude_user_id=actor.pk if actor is not None else None)

@@ -32,6 +32,7 @@ from disputes.models import (
     RiskGrade,
     Step,
 )
+from disputes.services.audit_trail import events_save, region_of
 from disputes.services.core import (
     Recipients,
     event_build,
@@ -472,7 +473,7 @@ def _case_register(*, actor: User, data: CaseInput, parties: list[PartyInput], s
               "duplicate_of": duplicate_of_id, **({"external_id": case.external_id} if case.external_id else {}),
               **origin},
     )
-    event.save(force_insert=True)
+    events_save([event], regions={case.pk: region_of(case)})
     notify(case, "register", Recipients(center_region_ids=(owning_region.pk,)), event_id=event.pk, actor_id=actor.pk)
     case_warnings_enqueue(case_id=case.pk, actor_id=actor.pk)  # 研判预警, after commit
     for uploaded_file in attachments:

@@ -1,6 +1,7 @@
 """Template tags of the shared layout (templates/base.html)."""
 from django import template
 
+from governance.audit_labels import audit_label as label_of
 from governance.navigation import nav_links, url_or_none
 
 register = template.Library()
@@ -28,3 +29,9 @@ def total_minutes(value) -> int:
 def url_if_wired(url_name: str) -> str:
     """reverse(url_name), or "" when that page is not wired (the layout then shows no link)."""
     return url_or_none(url_name) or ""
+
+
+@register.filter
+def audit_label(code: str) -> str:
+    """An audit action code as its label (governance/audit_labels.py)."""
+    return label_of(code)
