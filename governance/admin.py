@@ -9,7 +9,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from governance.admin_forms import StaffChangeForm, StaffCreationForm
+from governance.errors import InvalidInput
 from governance.models import AuditLog, CalendarDay, Department, Notification, NotificationDelivery, Region, Role, User
+from governance.personal_data import keyed_hash, phone_validate
 from governance.workdays import calendar_jobs_run
 
 admin.site.site_header = _("综治中心平台管理")
@@ -71,22 +74,35 @@ class UserAdmin(DjangoUserAdmin):
     `is_staff` follows the role. Every change lands in the audit log (governance/signals.py).
     """
 
-    list_display = ("username", "display_name", "role", "region", "department", "is_active", "is_staff")
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    list_display = ("username", "display_name", "phone_masked", "role", "region", "department", "is_active",
+                    "is_staff")
     list_select_related = ("region", "department")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
-    search_fields = ("username", "display_name", "phone", "email")
+    # A phone is found by its keyed hash (get_search_results), never by the plaintext.
+    search_fields = ("username", "display_name", "email")
     autocomplete_fields = ("region", "department")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("岗位与管辖"), {"fields": ("display_name", "phone", "role", "region", "department")}),
+        (_("岗位与管辖"), {"fields": ("display_name", "phone_masked", "new_phone", "clear_phone", "role", "region",
+                                  "department")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("岗位与管辖"), {"fields": ("display_name", "phone", "role", "region", "department")}),
+        (_("岗位与管辖"), {"fields": ("display_name", "new_phone", "role", "region", "department")}),
     )
 
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            digits = phone_validate(search_term)
+        except InvalidInput:
+            return results, may_have_duplicates
+        return results | queryset.filter(phone_hash=keyed_hash(digits)), may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = list(super().get_readonly_fields(request, obj)) + ["phone_masked"]
         if not request.user.is_superuser:
             readonly += [f for f in SUPERUSER_ONLY_FIELDS if f not in readonly]
             if obj is not None and obj.pk == request.user.pk:

@@ -178,9 +178,9 @@ def users_ensure(city: Region, departments: dict[tuple[str, str], Department]) -
             # One hash for every demo account: hashing ~150 passwords one by one takes minutes.
             password_hash = password_hash or make_password(DEMO_PASSWORD)
             name = person_name(stable_rng("user", spec.username))
-            created.append(User(username=spec.username, password=password_hash, display_name=name,
-                                phone=f"139{stable_rng('phone', spec.username).randint(0, 99_999_999):08d}",
-                                **fields))
+            user = User(username=spec.username, password=password_hash, display_name=name, **fields)
+            user.set_phone(f"139{stable_rng('phone', spec.username).randint(0, 99_999_999):08d}")
+            created.append(user)
         elif any(getattr(user, key) != value for key, value in fields.items()):
             for key, value in fields.items():
                 setattr(user, key, value)

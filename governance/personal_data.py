@@ -9,7 +9,8 @@ validation, SM4 encryption, keyed lookup hashes and the phone mask.
 - Repeat persons are found through HMAC-SHA256(settings.PARTY_HASH_KEY, normalised value),
   never through the plaintext.
 
-Every app that keeps a person's phone uses these (the case parties, the party members).
+Every app that keeps a person's phone uses these (staff accounts, the case parties, the party
+members): never the number in clear in a table.
 """
 from __future__ import annotations
 
@@ -80,6 +81,15 @@ def decrypt(token: bytes | memoryview) -> str:
 def keyed_hash(normalised: str) -> str:
     return hmac.new(settings.PARTY_HASH_KEY.encode("utf-8"), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
+
+
+def phone_at_rest(raw: str) -> tuple[bytes | None, str, str]:
+    """(ciphertext, keyed hash, mask) of a phone as typed, for a model's three phone columns;
+    an empty value clears them. Raises InvalidInput for a number that is not one."""
+    digits = phone_validate(raw) if (raw or "").strip() else ""
+    if not digits:
+        return None, "", ""
+    return encrypt(digits), keyed_hash(digits), mask_phone(digits)
 
 
 def mask_phone(digits: str) -> str:

@@ -107,9 +107,10 @@ def _grids_ensure(villages: list[Region]) -> tuple[int, int]:
 
 
 def _worker(username: str, village: Region, password: str, *, active: bool = True) -> User:
-    return User(username=username, password=password, role=Role.GRID_WORKER, region=village, is_active=active,
-                display_name=person_name(stable_rng("user", username)),
-                phone=f"138{stable_rng('phone', username).randint(0, 99_999_999):08d}")
+    worker = User(username=username, password=password, role=Role.GRID_WORKER, region=village, is_active=active,
+                  display_name=person_name(stable_rng("user", username)))
+    worker.set_phone(f"138{stable_rng('phone', username).randint(0, 99_999_999):08d}")
+    return worker
 
 
 def _workers_ensure(grids: list[Grid], today: dt.date) -> int:

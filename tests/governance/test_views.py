@@ -268,7 +268,7 @@ def test_admin_can_add_user_with_role_and_region(admin_client_with_data, tree):
     assert client.get(reverse("admin:governance_user_add")).status_code == 200
     response = client.post(reverse("admin:governance_user_add"), {
         "username": "new_window", "password1": "Zz-long-pass-2026", "password2": "Zz-long-pass-2026",
-        "usable_password": "true", "display_name": "王五", "phone": "", "role": Role.WINDOW_STAFF,
+        "usable_password": "true", "display_name": "王五", "new_phone": "", "role": Role.WINDOW_STAFF,
         "region": tree.town_a1.pk, "department": "",
     })
 
