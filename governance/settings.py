@@ -20,6 +20,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# With DEBUG on, show Django's technical 404/500 pages (settings, traceback) instead of the
+# product's Chinese ones (governance/debug_pages.py). Only a developer asks for them.
+DEBUG_ERROR_PAGES = DEBUG and env.bool("DEBUG_ERROR_PAGES", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
 
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # DEBUG on (make run): the product's 404/500 pages, not Django's technical ones.
+    "governance.debug_pages.ProductErrorPagesMiddleware",
     # Cache-Control: no-store on every response to a signed-in caller (personal data).
     "governance.middleware.PrivateNoStoreMiddleware",
     # Every file handed to a signed-in user (exports, PDFs, attachments) leaves an audit row.
