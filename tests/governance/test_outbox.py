@@ -197,6 +197,19 @@ class TestEnqueue:
             assert queued == []
         assert queued == [ids[:2], ids[2:]]
 
+    def test_a_bulk_load_queues_no_task_and_the_drain_delivers(self, clerk, django_capture_on_commit_callbacks,
+                                                              monkeypatch):
+        queued = []
+        monkeypatch.setattr(notification_deliver_task, "delay", lambda ids: queued.append(ids))
+        ids = notify(clerk, 3)
+        with django_capture_on_commit_callbacks(execute=True), outbox.fast_path_paused():
+            notifications_send_on_commit(ids)
+        assert queued == []
+        with django_capture_on_commit_callbacks(execute=True):
+            notifications_send_on_commit(ids[:1])  # outside the bulk load: the fast path again
+        assert queued == [ids[:1]]
+        assert notification_drain_task.apply().get()["sent"] == 3
+
     def test_broker_down_at_commit_loses_nothing(self, clerk, django_capture_on_commit_callbacks, monkeypatch,
                                                 caplog):
         def unreachable(ids):
