@@ -16,6 +16,7 @@ from knox.models import AuthToken
 from governance import clock
 from governance.errors import InvalidInput
 from governance.models import ADMIN_ROLES, AuditLog, PasswordHistory, User
+from governance.personal_data import phone_at_rest
 from governance.services import audit_record
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -31,6 +32,12 @@ def password_changed_record(*, user: User, keep: int) -> None:
 
 
 # --- API tokens (django-rest-knox) -------------------------------------------------------------
+
+
+def staff_phone_set(user: User, raw: str) -> None:
+    """Put a staff member's phone, as typed, on the (unsaved) account: validated (InvalidInput
+    otherwise), encrypted, hashed and masked like every phone kept; empty clears it."""
+    user.phone_enc, user.phone_hash, user.phone_masked = phone_at_rest(raw)
 
 
 def token_issue(*, user: User) -> str:

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from governance.accounts import staff_phone_set
 from governance.errors import InvalidInput
 from governance.personal_data import phone_validate
 
@@ -30,9 +31,9 @@ class StaffPhoneFields(forms.Form):
     def phone_apply(self, user) -> None:
         """Put the typed phone (or its removal) on the account before it is saved."""
         if self.cleaned_data.get("new_phone"):
-            user.set_phone(self.cleaned_data["new_phone"])
+            staff_phone_set(user, self.cleaned_data["new_phone"])
         elif self.cleaned_data.get("clear_phone"):
-            user.set_phone("")
+            staff_phone_set(user, "")
 
 
 class StaffChangeForm(StaffPhoneFields, UserChangeForm):

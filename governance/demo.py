@@ -16,6 +16,7 @@ from typing import TextIO
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from governance.accounts import staff_phone_set
 from governance.divisions import divisions_import
 from governance.models import Department, DepartmentKind, Region, RegionLevel, Role, User
 
@@ -179,7 +180,7 @@ def users_ensure(city: Region, departments: dict[tuple[str, str], Department]) -
             password_hash = password_hash or make_password(DEMO_PASSWORD)
             name = person_name(stable_rng("user", spec.username))
             user = User(username=spec.username, password=password_hash, display_name=name, **fields)
-            user.set_phone(f"139{stable_rng('phone', spec.username).randint(0, 99_999_999):08d}")
+            staff_phone_set(user, f"139{stable_rng('phone', spec.username).randint(0, 99_999_999):08d}")
             created.append(user)
         elif any(getattr(user, key) != value for key, value in fields.items()):
             for key, value in fields.items():

@@ -230,7 +230,8 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     # The work phone, like every phone the platform keeps (governance/personal_data.py): SM4
     # ciphertext, a keyed hash to find the account by number, and the mask staff screens show.
-    # Set through set_phone(); the admin site shows the mask and takes a new number.
+    # Set through governance.accounts.staff_phone_set; the admin site shows the mask and takes a
+    # new number.
     phone_enc = models.BinaryField(null=True, blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone_masked = models.CharField(_("手机号"), max_length=20, blank=True, editable=False)
@@ -250,12 +251,6 @@ class User(AbstractUser):
         super().clean()
         if self.department_id and self.region_id and self.department.region_id != self.region_id:
             raise ValidationError({"department": _("所属单位必须位于该用户的管辖区划")})
-
-    def set_phone(self, raw: str) -> None:
-        """Store the phone as typed (validated: InvalidInput otherwise); empty clears it."""
-        from governance.personal_data import phone_at_rest
-
-        self.phone_enc, self.phone_hash, self.phone_masked = phone_at_rest(raw)
 
     def set_password(self, raw_password) -> None:
         from governance import clock

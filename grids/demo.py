@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from governance import clock
+from governance.accounts import staff_phone_set
 from governance.demo import DEMO_CITY_CODE, DEMO_PASSWORD, person_name, stable_rng
 from governance.models import Region, RegionLevel, Role, User
 from grids.models import Employment, Grid, GridKind, GridWorkerAssignment, HazardInspection, Patrol, Screening
@@ -109,7 +110,7 @@ def _grids_ensure(villages: list[Region]) -> tuple[int, int]:
 def _worker(username: str, village: Region, password: str, *, active: bool = True) -> User:
     worker = User(username=username, password=password, role=Role.GRID_WORKER, region=village, is_active=active,
                   display_name=person_name(stable_rng("user", username)))
-    worker.set_phone(f"138{stable_rng('phone', username).randint(0, 99_999_999):08d}")
+    staff_phone_set(worker, f"138{stable_rng('phone', username).randint(0, 99_999_999):08d}")
     return worker
 
 
