@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import (
@@ -24,6 +24,7 @@ from disputes.models import (
     WarningLevel,
 )
 from disputes.selectors.cases import case_list
+from disputes.selectors.tally import state_card_rows, tally_counted_at
 from governance.models import Region, RegionLevel
 from governance.periods import Period
 from governance.scoping import Scope
@@ -63,6 +64,10 @@ class Rate:
         return round(100 * self.numerator.value / self.denominator.value, 1)
 
 
+# Each queue counts what one tile counts (the same filters, the whole jurisdiction).
+QUEUE_FIGURES = {"to_dispatch": "to_dispatch", "escalated": "escalated", "overdue": "red", "due_soon": "yellow"}
+
+
 @dataclass
 class Figures:
     tiles: list[Figure]
@@ -71,6 +76,14 @@ class Figures:
     region: Region | None
     as_of: dt.datetime
     by_key: dict[str, Figure] = field(default_factory=dict)
+    # When the state and card tiles were counted by the workers' rollup (None: live, at as_of).
+    counted_at: dt.datetime | None = None
+
+    def live_queue_sizes(self) -> dict[str, int]:
+        """The queues' sizes (全辖区) these figures counted live, with the queues' own filters."""
+        rolled_up = set(BY_STATE) | set(BY_CARD) if self.counted_at is not None else set()
+        return {queue: self.by_key[key].value for queue, key in QUEUE_FIGURES.items()
+                if key in self.by_key and key not in rolled_up}
 
 
 def figure_filters(*, scope: Scope, period: Period, today: dt.date,
@@ -106,21 +119,19 @@ def _count(scope: Scope, filters: dict[str, str]) -> int:
 
 
 # Tiles whose filters are one state, or one card on open cases: all of them are read from one
-# GROUP BY state, card (index-only on case_<level>_dash) instead of a COUNT each. The tests
-# check each against its own filters' list.
+# GROUP BY state, card (index-only on case_<level>_dash, or on the screen the workers' rollup)
+# instead of a COUNT each. The tests check each against its own filters' list.
 BY_STATE = {"to_accept": CaseState.REGISTERED, "to_dispatch": CaseState.ACCEPTED, "to_sign": CaseState.DISPATCHED,
             "in_progress": CaseState.IN_PROGRESS}
 BY_CARD = {"yellow": WarningLevel.YELLOW, "red": WarningLevel.RED}
 
 
-def _state_card_counts(scope: Scope, narrow: dict[str, str]) -> dict[str, int]:
-    # Uses index: case_<level>_dash (index-only GROUP BY state, warning_level)
-    rows = case_list(scope=scope, filters=narrow).order_by().values_list("state", "warning_level").annotate(
-        n=Count("*"))
+def _state_card_counts(scope: Scope, region: Region | None, tallied: bool) -> dict[str, int]:
+    # Uses index: case_<level>_dash (index-only GROUP BY state, warning_level), or the rollup
     counts = dict.fromkeys([*BY_STATE, *BY_CARD], 0)
     states = {state: key for key, state in BY_STATE.items()}
     cards = {card: key for key, card in BY_CARD.items()}
-    for state, card, n in rows:
+    for state, card, n in state_card_rows(scope=scope, region=region, tallied=tallied):
         if state in states:
             counts[states[state]] += n
         if card in cards and state in OPEN_STATES:
@@ -129,11 +140,14 @@ def _state_card_counts(scope: Scope, narrow: dict[str, str]) -> dict[str, int]:
 
 
 def dashboard_figures(*, scope: Scope, period: Period, today: dt.date, now: dt.datetime,
-                      region_id: Any = None) -> Figures:
-    """The live figures of the scope (or of one region inside it; outside → NotFound)."""
+                      region_id: Any = None, rollup: bool = False) -> Figures:
+    """The figures of the scope (or of one region inside it; outside → NotFound), all counted
+    now, or with `rollup` the state and card tiles from the workers' rollup while it is fresh
+    (`Figures.counted_at` says when it was counted)."""
     region = scope.region_in_scope(region_id) if region_id not in (None, "") else None
     narrow = {"region": str(region.pk)} if region is not None else {}
-    grouped = _state_card_counts(scope, narrow)
+    counted_at = tally_counted_at(now=now) if rollup else None
+    grouped = _state_card_counts(scope, region, counted_at is not None)
     tiles = [Figure(key, str(label), grouped[key] if key in grouped else _count(scope, filters), filters, tone)
              for key, label, filters, tone in figure_filters(scope=scope, period=period, today=today, region=region)]
     by_key = {tile.key: tile for tile in tiles}
@@ -146,7 +160,8 @@ def dashboard_figures(*, scope: Scope, period: Period, today: dt.date, now: dt.d
         numerator = Figure(num_key, str(num_label), _count(scope, filters), filters)
         by_key[num_key] = numerator
         rates.append(Rate(key, str(label), numerator, base))
-    return Figures(tiles=tiles, rates=rates, period=period, region=region, as_of=now, by_key=by_key)
+    return Figures(tiles=tiles, rates=rates, period=period, region=region, as_of=now, by_key=by_key,
+                   counted_at=counted_at)
 
 
 # --- Work queues ----------------------------------------------------------------------------------
