@@ -150,9 +150,18 @@ def test_with_the_rollup_the_screen_costs_a_constant_number_of_queries(people):
     with CaptureQueriesContext(connection) as many_data:
         client.get(DATA)
     assert len(few_page) == len(many_page) and len(few_data) == len(many_data)
-    # session, user, tally stamp, state×card, 6 live figures, 4 queues (the 上报件 size is the
-    # figure's: 7 queries), their rows and open dispatches (2), notifications, regions
-    assert len(many_page) == 21 and len(many_data) == 6
+    # session, user, tally stamp, state×card, 4 live figures (今日登记, 升级到本级, and each rate
+    # with its denominator), 4 queues (the 上报件 size is the figure's: 7 queries), their rows
+    # and open dispatches (2), notifications, regions; the chart data: session, user, tally
+    # stamp, bars, region names, 30-day intake
+    assert len(many_page) == 19 and len(many_data) == 6
+    # the polls: the figures (session, user, stamp, state×card, 4 live figures) and a queue
+    # (session, user, its size, its page's ids, their rows, their open dispatches)
+    with CaptureQueriesContext(connection) as figures:
+        client.get(FIGURES)
+    with CaptureQueriesContext(connection) as queue:
+        client.get(reverse("disputes:dashboard_queue", args=["overdue"]))
+    assert len(figures) == 8 and len(queue) == 6
 
 
 def test_the_task_recounts_and_beat_runs_it_every_minute_on_the_sweeps_queue(people, settings):
