@@ -172,3 +172,21 @@ def test_a_red_card_the_city_holds_says_so_and_offers_the_county_nothing(people)
     row = next(r for r in response.context["rows"] if r["case"].pk == held.pk)
     assert row["holder"] == people.tree.city.name and row["actions"] == []
     assert "仅查看" in response.content.decode()
+
+
+def test_a_queue_row_links_its_case_and_actions_escapes_its_text_and_shows_its_card(people):
+    # The rows are rendered in Python ({% queue_row %}), not by the template engine
+    own = county_case(people, title="<b>排水</b>纠纷", warning_level=WarningLevel.RED)
+    township = people.case(village=people.tree.village_a1y, state=CaseState.ACCEPTED, urgent=True)
+    html = client_for(people.dispatcher_a).get(queue("to_dispatch"), {"mine": "false"}, **HX).content.decode()
+    row = html[html.index(f'data-case-id="{own.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "&lt;b&gt;排水&lt;/b&gt;纠纷" in row and "<b>" not in row
+    assert f'href="{reverse("disputes:detail", args=[own.pk])}"' in row and 'data-testid="card-red"' in row
+    assert f'hx-get="{reverse("disputes:dashboard_dispatch", args=[own.pk])}"' in row
+    assert f'name="case_ids" value="{own.pk}"' in row and people.tree.village_a1x.name in row
+    other = html[html.index(f'data-case-id="{township.pk}"'):]
+    other = other[:other.index("</tr>")]
+    assert f'hx-get="{reverse("disputes:dashboard_oversee", args=["supervise", township.pk])}"' in other
+    assert f'hx-get="{reverse("disputes:dashboard_oversee", args=["urge", township.pk])}"' in other
+    assert "加急" in other and 'name="case_ids"' not in other and "queue-dispatch" not in other
