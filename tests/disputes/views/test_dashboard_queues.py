@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from disputes.models import CaseAssignment, CaseState, Supervision, WarningLevel
+from disputes.models import Case, CaseAssignment, CaseState, Supervision, WarningLevel
 from governance.models import DepartmentKind, RegionLevel
 from tests.disputes.views.conftest import client_for
 from tests.factories import DepartmentFactory
@@ -190,3 +190,22 @@ def test_a_queue_row_links_its_case_and_actions_escapes_its_text_and_shows_its_c
     assert f'hx-get="{reverse("disputes:dashboard_oversee", args=["supervise", township.pk])}"' in other
     assert f'hx-get="{reverse("disputes:dashboard_oversee", args=["urge", township.pk])}"' in other
     assert "加急" in other and 'name="case_ids"' not in other and "queue-dispatch" not in other
+
+
+def test_a_dispatched_case_names_its_unit_without_a_query_per_row(people):
+    # The queue loads only what a row shows (QUEUE_FIELDS): a deferred field read per row
+    # would show here as one query more per case
+    department = DepartmentFactory(name="区司法局", kind=DepartmentKind.JUSTICE, region=people.tree.county_a)
+    client = client_for(people.dispatcher_a)
+    for _ in range(3):
+        case = county_case(people, warning_level=WarningLevel.RED)
+        client.post(reverse("disputes:dashboard_dispatch", args=[case.pk]), {
+            "dispatch-department": department.pk, "dispatch-instructions": "请依法处理",
+            "dispatch-version": case.version}, **HX)
+    # the handling deadline then passes (the sweep's red card)
+    Case.objects.filter(owning_region=people.tree.county_a).update(warning_level=WarningLevel.RED)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(queue("overdue"), **HX)
+    holders = {row["holder"] for row in response.context["rows"]}
+    assert holders == {f"区司法局（{people.tree.county_a.name}交办）"} and len(response.context["rows"]) == 3
+    assert len(queries) == 6  # session, user, size, page ids, rows, open dispatches
