@@ -94,6 +94,7 @@ def test_the_screen_reads_the_fresh_rollup_says_when_and_its_lists_stay_live(peo
     for tile in response.context["tiles"]:
         assert list_count(client, tile["url"]) == tile["figure"].value, tile["figure"].key
     assert sum(r["states"][CaseState.REGISTERED] for r in client.get(DATA).json()["regions"]) == 2
+    assert 'data-testid="counted-at"' in client.get(reverse("disputes:wall")).content.decode()  # the wall says it too
 
 
 def test_a_township_reads_only_its_township_from_the_rollup(people):
