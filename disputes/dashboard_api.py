@@ -112,8 +112,6 @@ def _figure(figure: board.Figure) -> dict[str, Any]:
     return {"key": figure.key, "label": figure.label, "value": figure.value, "filters": figure.filters}
 
 
-# The queues count what their tiles count (the same filters).
-QUEUE_FIGURES = {"to_dispatch": "to_dispatch", "escalated": "escalated", "overdue": "red", "due_soon": "yellow"}
 
 
 class DashboardApi(ScopedApi):
@@ -130,7 +128,7 @@ class DashboardApi(ScopedApi):
                                           now=clock.now(), region_id=data.get("region"))
         queues = [{"name": name, "label": str(board.QUEUES[name][0]), "count": figures.by_key[key].value,
                    "filters": figures.by_key[key].filters}
-                  for name, key in QUEUE_FIGURES.items() if name in board.queue_names(scope)]
+                  for name, key in board.QUEUE_FIGURES.items() if name in board.queue_names(scope)]
         body = {
             "region_id": figures.region.pk if figures.region else scope.region_id,
             "period": {"name": data.get("period") or "month", "start": period.start, "end": period.end},

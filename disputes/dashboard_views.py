@@ -24,11 +24,13 @@ from disputes.action_forms import action_form
 from disputes.actions import ACTION_BY_NAME, CENTER
 from disputes.deadlines import dispatch_deadlines
 from disputes.selectors import dashboard as board
+from disputes.selectors.tally import tally_seconds
 from disputes.selectors.warnings import warning_list
 from governance import clock
 from governance.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from governance.models import Region, Role
-from governance.pages import page_errors, paginate
+from governance.pages import page_errors
+from governance.pagination import DeferredJoinPaginator
 from governance.periods import PERIOD_CHOICES, Period, period_named
 from governance.scoping import Scope, request_scope
 
@@ -79,14 +81,22 @@ def refresh_seconds() -> int:
     return max(2, int(getattr(settings, "DASHBOARD_REFRESH_SECONDS", 60)))
 
 
-def _figures_context(request: HttpRequest, board_: Board) -> dict[str, Any]:
-    figures = board.dashboard_figures(scope=board_.scope, period=board_.period, today=clock.localdate(),
-                                      now=clock.now(), region_id=board_.region.pk if board_.region else None)
+def _figures_context(request: HttpRequest, board_: Board, figures: board.Figures | None = None) -> dict[str, Any]:
+    figures = figures or _figures(board_)
     tiles = [{"figure": f, "url": board_.list_url(f.filters)} for f in figures.tiles]
     rates = [{"rate": r, "numerator_url": board_.list_url(r.numerator.filters),
               "denominator_url": board_.list_url(r.denominator.filters)} for r in figures.rates]
+    counted_at = timezone.localtime(figures.counted_at) if figures.counted_at else None
     return {"tiles": tiles, "rates": rates, "as_of": timezone.localtime(figures.as_of), "board": board_,
-            "refresh": refresh_seconds()}
+            "refresh": refresh_seconds(), "counted_at": counted_at, "tally_seconds": tally_seconds()}
+
+
+def _figures(board_: Board) -> board.Figures:
+    # The screen's state and card tiles come from the workers' rollup while it is fresh (its
+    # age is shown beside 数据截至); the API counts them live.
+    return board.dashboard_figures(scope=board_.scope, period=board_.period, today=clock.localdate(),
+                                   now=clock.now(), region_id=board_.region.pk if board_.region else None,
+                                   rollup=True)
 
 
 @require_GET
@@ -98,10 +108,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         messages.error(request, exc.message)
         board_ = Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
+    figures = _figures(board_)
     context = {
-        **_figures_context(request, board_),
+        **_figures_context(request, board_, figures),
         # The queues' first pages come with the page (one request); each then polls by itself.
-        "queues": [queue_context(request, scope, board_, name) for name in board.queue_names(scope)],
+        "queues": queue_contexts(request, scope, board_, board.queue_names(scope), figures.live_queue_sizes()),
         "periods": PERIOD_CHOICES,
         "regions": scope.regions().filter(level=_child_level(scope)).order_by("code"),
         "data_url": reverse("disputes:dashboard_data"),
@@ -154,12 +165,32 @@ def dashboard_queue(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def queue_context(request: HttpRequest, scope: Scope, board_: Board, name: str) -> dict[str, Any]:
-    mine = _queue_mine(request, scope, name)
-    page = paginate(request, board.dashboard_queue(scope=scope, name=name, region=board_.region, mine=mine),
-                    per_page=QUEUE_PAGE_SIZE)
-    cases = board.queue_cases(scope=scope, ids=list(page.object_list))
+    """One queue as its poll shows it (the page builds all four at once: `queue_contexts`)."""
+    return queue_contexts(request, scope, board_, [name])[0]
+
+
+def queue_contexts(request: HttpRequest, scope: Scope, board_: Board, names: list[str],
+                   counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The queues' current pages. Their rows load together (one query and one for the open
+    dispatches, however many queues); `counts` are queue sizes the caller already counted live
+    with the same filters (the page's 升级到本级 figure is the 上报件 queue's size)."""
+    pages = []
+    for name in names:
+        mine = _queue_mine(request, scope, name)
+        paginator = DeferredJoinPaginator(
+            board.dashboard_queue(scope=scope, name=name, region=board_.region, mine=mine), QUEUE_PAGE_SIZE)
+        if counts and name in counts and not mine:
+            paginator.count = counts[name]  # a cached_property: the count query is skipped
+        pages.append((name, mine, paginator.get_page(request.GET.get("page"))))
+    cases = {case.pk: case for case in board.queue_cases(
+        scope=scope, ids=[pk for _name, _mine, page in pages for pk in page.object_list])}
+    return [_queue_context(request, board_, name, mine, page, cases) for name, mine, page in pages]
+
+
+def _queue_context(request: HttpRequest, board_: Board, name: str, mine: bool, page, cases: dict) -> dict[str, Any]:
     rows = [{"case": case, "holder": _holder(case),
-             "actions": permissions.case_queue_actions(user=request.user, case=case)} for case in cases]
+             "actions": permissions.case_queue_actions(user=request.user, case=case)}
+            for case in (cases.get(pk) for pk in page.object_list) if case is not None]
     url = reverse("disputes:dashboard_queue", args=[name])
     here = f"{url}?{board_.query}&mine={'true' if mine else 'false'}"
     return {

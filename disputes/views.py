@@ -545,4 +545,4 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     region = scope.region_in_scope(region_id) if region_id not in (None, "") else None  # outside: 404
     # ?cards=1: the red/yellow card list too (the wall screen shows it; the dashboard has queues)
     return JsonResponse(stats.dashboard_data(scope=scope, today=clock.localdate(), region=region,
-                                             cards=request.GET.get("cards") == "1"))
+                                             cards=request.GET.get("cards") == "1", now=clock.now()))

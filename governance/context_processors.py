@@ -1,3 +1,5 @@
+from functools import cache
+
 from governance.scoping import NoJurisdiction, request_scope
 
 
@@ -10,8 +12,14 @@ def layout(request):
         scope = request_scope(request)
     except NoJurisdiction:
         scope = None
+
+    @cache
+    def unread_notifications() -> int:
+        return user.notifications.filter(read_at__isnull=True).count()
+
     return {
         "jurisdiction": user.region if scope else None,
         "scope": scope,
-        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        # Counted when a template shows it (the layout), once; never for an htmx partial.
+        "unread_notifications": unread_notifications,
     }

@@ -232,6 +232,9 @@ VENDOR_STATIC = [
 # The dashboard's figures and queues poll every N seconds (docs/dashboard.md); an Excel export
 # of more rows than EXPORT_ASYNC_ROWS is written by a worker with a progress page.
 DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=60)
+# The dashboard's state and card figures and its charts read a rollup the workers recount every
+# N seconds (0: no rollup, counted live on every request; docs/dashboard.md).
+DASHBOARD_TALLY_SECONDS = env.int("DASHBOARD_TALLY_SECONDS", default=60)
 EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=5000)
 # The grid map draws boundaries without a base map: intranets have no internet tiles. An
 # intranet map server's tile URL template ("https://gis.example/tiles/{z}/{x}/{y}.png") adds one.
@@ -400,6 +403,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS - 30
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "disputes.tasks.*sweep*": {"queue": "sweeps"},
+    "disputes.tasks.case_tally_*": {"queue": "sweeps"},
     "governance.tasks.notification_*": {"queue": "notifications"},
 }
 # The one beat schedule. Intervals come from the environment.
@@ -420,6 +424,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": NOTIFICATION_DRAIN_INTERVAL_SECONDS,
         "options": {"queue": "notifications", "expires": NOTIFICATION_DRAIN_INTERVAL_SECONDS},
     },
+    # The dashboard's rollup of cases by region, state and card (docs/dashboard.md).
+    **({"count-case-tally": {
+        "task": "disputes.tasks.case_tally_refresh_task",
+        "schedule": DASHBOARD_TALLY_SECONDS,
+        "options": {"queue": "sweeps", "expires": DASHBOARD_TALLY_SECONDS},
+    }} if DASHBOARD_TALLY_SECONDS > 0 else {}),
     # 研判预警: every active rule over the platform (docs/warnings.md).
     "evaluate-warnings": {
         "task": "disputes.tasks.warning_sweep_task",

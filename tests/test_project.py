@@ -175,7 +175,7 @@ def test_templates_and_static_files_reference_no_external_assets():
 
 # Each app's scoped models (rows that carry a region path and are read through a Scope).
 SCOPED_MODELS = {
-    "disputes": {"Case", "CaseParty", "CaseAssignment", "CaseEvent"},
+    "disputes": {"Case", "CaseParty", "CaseAssignment", "CaseEvent", "CaseTally"},
     "grids": {"Grid", "GridWorkerAssignment", "Patrol", "Screening", "HazardInspection", "Training"},
     "partybuilding": {"PartyOrganisation", "PartyGroup", "PartyMember", "ResidentUnit", "PartTimeMember",
                       "JointAgreement", "JointMeeting", "Activity", "PartyFund", "FundExpense", "StarRating"},

@@ -263,8 +263,13 @@ class Case(RegionPathModel):
             *(models.Index(fields=[lv, "village", "warning_level"], name=f"case_{lv}_open_village", condition=_OPEN)
               for lv in ("county", "city")),
             models.Index(fields=["city", "created_at"], name="case_city_created"),  # Uses: figures of a period
-            *(models.Index(fields=[level, col], name=f"case_{level}_{col[:-3]}", condition=Q(**{f"{col}__isnull": False}))
-              for level in ("city", "county", "township") for col in ("resolved_at", "callback_at")),
+            # Uses: a period's 本期办结 with 按期办结, 本期回访 with 满意 (the dashboard's rates, counted
+            # together; 统计分析 by child region): index-only on PostgreSQL, the flag and the child
+            # region included (a county's month read 1,600 heap pages for 2,000 rows without).
+            *(models.Index(fields=[level, col], name=f"case_{level}_{col[:-3]}", condition=Q(**{f"{col}__isnull": False}),
+                           include=[flag, child])
+              for level, child in (("city", "county"), ("county", "township"), ("township", "village"))
+              for col, flag in (("resolved_at", "resolved_on_time"), ("callback_at", "callback_satisfied"))),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=[s.value for s in CaseState]), name="case_state_valid"),

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import (
@@ -24,6 +24,7 @@ from disputes.models import (
     WarningLevel,
 )
 from disputes.selectors.cases import case_list
+from disputes.selectors.tally import state_card_rows, tally_counted_at
 from governance.models import Region, RegionLevel
 from governance.periods import Period
 from governance.scoping import Scope
@@ -63,6 +64,10 @@ class Rate:
         return round(100 * self.numerator.value / self.denominator.value, 1)
 
 
+# Each queue counts what one tile counts (the same filters, the whole jurisdiction).
+QUEUE_FIGURES = {"to_dispatch": "to_dispatch", "escalated": "escalated", "overdue": "red", "due_soon": "yellow"}
+
+
 @dataclass
 class Figures:
     tiles: list[Figure]
@@ -71,6 +76,14 @@ class Figures:
     region: Region | None
     as_of: dt.datetime
     by_key: dict[str, Figure] = field(default_factory=dict)
+    # When the state and card tiles were counted by the workers' rollup (None: live, at as_of).
+    counted_at: dt.datetime | None = None
+
+    def live_queue_sizes(self) -> dict[str, int]:
+        """The queues' sizes (全辖区) these figures counted live, with the queues' own filters."""
+        rolled_up = set(BY_STATE) | set(BY_CARD) if self.counted_at is not None else set()
+        return {queue: self.by_key[key].value for queue, key in QUEUE_FIGURES.items()
+                if key in self.by_key and key not in rolled_up}
 
 
 def figure_filters(*, scope: Scope, period: Period, today: dt.date,
@@ -94,9 +107,14 @@ def figure_filters(*, scope: Scope, period: Period, today: dt.date,
             for key, label, filters, tone in specs]
 
 
+# (rate, label, (numerator, its label, denominator, the numerator's extra filters, the same as a
+# condition)): the numerator is counted in the denominator's query (the tests check it against
+# the list its filters open).
 RATE_SPECS = (
-    ("on_time_rate", _("按期办结率"), ("resolved_on_time", _("按期办结"), "resolved", {"on_time": "true"})),
-    ("satisfaction_rate", _("满意率"), ("satisfied", _("回访满意"), "callbacks", {"satisfied": "true"})),
+    ("on_time_rate", _("按期办结率"),
+     ("resolved_on_time", _("按期办结"), "resolved", {"on_time": "true"}, Q(resolved_on_time=True))),
+    ("satisfaction_rate", _("满意率"),
+     ("satisfied", _("回访满意"), "callbacks", {"satisfied": "true"}, Q(callback_satisfied=True))),
 )
 
 
@@ -105,22 +123,28 @@ def _count(scope: Scope, filters: dict[str, str]) -> int:
     return case_list(scope=scope, filters=filters).order_by().count()
 
 
+def _count_with_part(scope: Scope, filters: dict[str, str], part: Q) -> tuple[int, int]:
+    """How many cases `filters` select, and how many of those meet `part`, in one query."""
+    # Uses index: case_<level>_resolved / case_<level>_callback (the period's range)
+    counts = case_list(scope=scope, filters=filters).order_by().aggregate(
+        n=Count(Value(1)), part=Count(Value(1), filter=part))
+    return counts["n"], counts["part"]
+
+
 # Tiles whose filters are one state, or one card on open cases: all of them are read from one
-# GROUP BY state, card (index-only on case_<level>_dash) instead of a COUNT each. The tests
-# check each against its own filters' list.
+# GROUP BY state, card (index-only on case_<level>_dash, or on the screen the workers' rollup)
+# instead of a COUNT each. The tests check each against its own filters' list.
 BY_STATE = {"to_accept": CaseState.REGISTERED, "to_dispatch": CaseState.ACCEPTED, "to_sign": CaseState.DISPATCHED,
             "in_progress": CaseState.IN_PROGRESS}
 BY_CARD = {"yellow": WarningLevel.YELLOW, "red": WarningLevel.RED}
 
 
-def _state_card_counts(scope: Scope, narrow: dict[str, str]) -> dict[str, int]:
-    # Uses index: case_<level>_dash (index-only GROUP BY state, warning_level)
-    rows = case_list(scope=scope, filters=narrow).order_by().values_list("state", "warning_level").annotate(
-        n=Count("*"))
+def _state_card_counts(scope: Scope, region: Region | None, tallied: bool) -> dict[str, int]:
+    # Uses index: case_<level>_dash (index-only GROUP BY state, warning_level), or the rollup
     counts = dict.fromkeys([*BY_STATE, *BY_CARD], 0)
     states = {state: key for key, state in BY_STATE.items()}
     cards = {card: key for key, card in BY_CARD.items()}
-    for state, card, n in rows:
+    for state, card, n in state_card_rows(scope=scope, region=region, tallied=tallied):
         if state in states:
             counts[states[state]] += n
         if card in cards and state in OPEN_STATES:
@@ -129,24 +153,32 @@ def _state_card_counts(scope: Scope, narrow: dict[str, str]) -> dict[str, int]:
 
 
 def dashboard_figures(*, scope: Scope, period: Period, today: dt.date, now: dt.datetime,
-                      region_id: Any = None) -> Figures:
-    """The live figures of the scope (or of one region inside it; outside → NotFound)."""
+                      region_id: Any = None, rollup: bool = False) -> Figures:
+    """The figures of the scope (or of one region inside it; outside → NotFound), all counted
+    now, or with `rollup` the state and card tiles from the workers' rollup while it is fresh
+    (`Figures.counted_at` says when it was counted)."""
     region = scope.region_in_scope(region_id) if region_id not in (None, "") else None
     narrow = {"region": str(region.pk)} if region is not None else {}
-    grouped = _state_card_counts(scope, narrow)
-    tiles = [Figure(key, str(label), grouped[key] if key in grouped else _count(scope, filters), filters, tone)
-             for key, label, filters, tone in figure_filters(scope=scope, period=period, today=today, region=region)]
+    counted_at = tally_counted_at(now=now) if rollup else None
+    counts = _state_card_counts(scope, region, counted_at is not None)
+    specs = figure_filters(scope=scope, period=period, today=today, region=region)
+    filters_of = {key: filters for key, _label, filters, _tone in specs}
+    filters_of["callbacks"] = {**_days("callback", period), **narrow}
+    for _key, _label, (num_key, _num_label, denominator, _extra, part) in RATE_SPECS:
+        counts[denominator], counts[num_key] = _count_with_part(scope, filters_of[denominator], part)
+    tiles = [Figure(key, str(label), counts[key] if key in counts else _count(scope, filters), filters, tone)
+             for key, label, filters, tone in specs]
     by_key = {tile.key: tile for tile in tiles}
-    callbacks_filters = {**_days("callback", period), **narrow}
-    by_key["callbacks"] = Figure("callbacks", str(_("本期回访")), _count(scope, callbacks_filters), callbacks_filters)
+    by_key["callbacks"] = Figure("callbacks", str(_("本期回访")), counts["callbacks"], filters_of["callbacks"])
     rates = []
-    for key, label, (num_key, num_label, denominator, extra) in RATE_SPECS:
+    for key, label, (num_key, num_label, denominator, extra, _part) in RATE_SPECS:
         base = by_key[denominator]
         filters = {**base.filters, **extra}
-        numerator = Figure(num_key, str(num_label), _count(scope, filters), filters)
+        numerator = Figure(num_key, str(num_label), counts[num_key], filters)
         by_key[num_key] = numerator
         rates.append(Rate(key, str(label), numerator, base))
-    return Figures(tiles=tiles, rates=rates, period=period, region=region, as_of=now, by_key=by_key)
+    return Figures(tiles=tiles, rates=rates, period=period, region=region, as_of=now, by_key=by_key,
+                   counted_at=counted_at)
 
 
 # --- Work queues ----------------------------------------------------------------------------------
@@ -182,11 +214,22 @@ def dashboard_queue(*, scope: Scope, name: str, region: Region | None = None, mi
             .order_by("due_at", "id").values_list("pk", flat=True))
 
 
+# What a queue row shows and its actions read (disputes.permissions.case_queue_actions: state,
+# owner and its level; the jurisdiction's path): loading only these halves the cost of building
+# forty cases (the narrative, stamps and thresholds stay in the database).
+QUEUE_RELATED = ("owning_region", "township", "village")
+QUEUE_FIELDS = ("number", "title", "state", "due_at", "due_provisional", "warning_level", "urgent", "owning_level",
+                "city", "county", "owning_region__name", "township__name", "village__name")
+
+
 def queue_cases(*, scope: Scope, ids: list[int]) -> list[Case]:
     """The cases of one queue page, in the page's order, each with its open lead assignment
     (`open_leads`) to say who holds it."""
     leads = Prefetch("assignments", to_attr="open_leads", queryset=CaseAssignment.objects.filter(
-        status__in=OPEN_ASSIGNMENT_STATES, role=AssignmentRole.LEAD).select_related("department", "region"))
+        status__in=OPEN_ASSIGNMENT_STATES, role=AssignmentRole.LEAD).select_related("department", "region").only(
+        "case_id", "department__name", "region__name"))
     # Uses index: the primary key
-    rows = {case.pk: case for case in case_list(scope=scope).filter(pk__in=ids).order_by().prefetch_related(leads)}
+    cases = (case_list(scope=scope).filter(pk__in=ids).order_by().select_related(None)
+             .select_related(*QUEUE_RELATED).only(*QUEUE_FIELDS).prefetch_related(leads))
+    rows = {case.pk: case for case in cases}
     return [rows[pk] for pk in ids if pk in rows]

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from disputes.models import OPEN_STATES, Case, CaseState, WarningLevel
+from disputes.selectors.tally import state_card_rows, tally_counted_at
 from governance.models import Region, RegionLevel
 from governance.scoping import Scope
 from governance.workdays import SHANGHAI
@@ -28,10 +29,6 @@ WARNING_LIST_LIMIT = 50
 WALL_CARDS = 12
 
 
-def _open_warning(level: str) -> Q:
-    return Q(state__in=list(OPEN_STATES), warning_level=level)
-
-
 def _cases(scope: Scope, region: Region | None):
     """The scope's cases, narrowed to a region inside it (the caller resolved it through
     scope.region_in_scope)."""
@@ -39,22 +36,26 @@ def _cases(scope: Scope, region: Region | None):
     return cases.filter(**{f"{region.level}_id": region.pk}) if region is not None else cases
 
 
-def case_counts_by_region(*, scope: Scope, region: Region | None = None) -> list[dict[str, Any]]:
+def case_counts_by_region(*, scope: Scope, region: Region | None = None,
+                          tallied: bool = False) -> list[dict[str, Any]]:
     """Per child region of the scope: cases by state, plus open yellow and red cards.
 
-    One GROUP BY over the scope's cases (conditional counts per state and card), one query
+    One GROUP BY child region, state and card over the scope's cases (index-only on
+    case_<level>_dash, in index order), or over the workers' rollup when `tallied`; one query
     for the child regions' names.
-    # Uses index: case_<level>_state_due (the scope column leads)
     """
     level = region.level if region is not None else scope.level
     child = CHILD_LEVEL[RegionLevel(level)]
     column = f"{child}_id"
-    aggregates = {f"state_{state}": Count(Value(1), filter=Q(state=state)) for state in CaseState.values}
-    aggregates["yellow"] = Count(Value(1), filter=_open_warning(WarningLevel.YELLOW))
-    aggregates["red"] = Count(Value(1), filter=_open_warning(WarningLevel.RED))
-    aggregates["total"] = Count("*")
-    rows = {row[column]: row for row in
-            _cases(scope, region).values(column).annotate(**aggregates).order_by()}
+    open_states = {str(state) for state in OPEN_STATES}
+    rows: dict[Any, dict[str, Any]] = {}
+    for region_id, state, card, n in state_card_rows(scope=scope, region=region, by=column, tallied=tallied):
+        row = rows.setdefault(region_id, {"states": dict.fromkeys(CaseState.values, 0), "yellow": 0, "red": 0,
+                                          "total": 0})
+        row["states"][state] = row["states"].get(state, 0) + n
+        row["total"] += n
+        if card in (WarningLevel.YELLOW, WarningLevel.RED) and state in open_states:
+            row[card] += n
     below = scope.regions().filter(**{f"{region.level}_id": region.pk}) if region is not None else scope.regions()
     children = list(below.filter(level=child).order_by("code").values_list("id", "name"))
     known = {pk for pk, _name in children}
@@ -69,7 +70,7 @@ def case_counts_by_region(*, scope: Scope, region: Region | None = None) -> list
         result.append({
             "id": region_id,
             "name": name,
-            "states": {state: row.get(f"state_{state}", 0) for state in CaseState.values},
+            "states": {state: row.get("states", {}).get(state, 0) for state in CaseState.values},
             "yellow": row.get("yellow", 0),
             "red": row.get("red", 0),
             "total": row.get("total", 0),
@@ -111,10 +112,13 @@ def case_warning_list(*, scope: Scope, limit: int = WARNING_LIST_LIMIT, region: 
         "warning_level", "due_at", "id")[:limit]
 
 
-def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False, region: Region | None = None) -> dict[str, Any]:
+def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False, region: Region | None = None,
+                   now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything the dashboard charts need, as JSON-ready data (with `cards`, the first red
-    and yellow cards for the wall screen)."""
-    regions = case_counts_by_region(scope=scope, region=region)
+    and yellow cards for the wall screen). Given `now`, the regional bars come from the
+    workers' rollup while it is fresh (`counted_at` says when it was counted; null: live)."""
+    counted_at = tally_counted_at(now=now) if now is not None else None
+    regions = case_counts_by_region(scope=scope, region=region, tallied=counted_at is not None)
     intake = case_intake_daily(scope=scope, today=today, region=region)
     open_states = [s for s in CaseState.values if s in OPEN_STATES]
     return {
@@ -122,6 +126,7 @@ def dashboard_data(*, scope: Scope, today: dt.date, cards: bool = False, region:
         "labels": {"yellow": _("黄牌"), "red": _("红牌"), "intake": _("登记量"), "open": _("在办")},
         "states": [{"key": s.value, "label": str(s.label), "open": s in OPEN_STATES} for s in CaseState],
         "regions": regions,
+        "counted_at": counted_at.isoformat() if counted_at else None,
         "intake": intake,
         "totals": {
             "open": sum(r["states"][s] for r in regions for s in open_states),

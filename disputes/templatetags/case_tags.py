@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from disputes.models import CLOCK_STOPPED, CaseState, Step, WarningLevel
@@ -15,29 +17,38 @@ from disputes.models import CLOCK_STOPPED, CaseState, Step, WarningLevel
 register = template.Library()
 
 
+@lru_cache(maxsize=16)
+def _deadline_marks(language: str | None) -> dict[str, str]:
+    """The deadline cell's fixed markup in one language (built once, not per row)."""
+    return {
+        "due": format_html('<span class="text-nowrap" title="{}">', _("环节期限")),
+        "provisional": format_html(' <span class="badge bg-azure-lt" title="{}" data-testid="provisional">{}</span>',
+                                   _("期限待定：跨越尚未公布的节假日安排"), _("待定")),
+        WarningLevel.RED: format_html(
+            ' <span class="badge bg-red text-red-fg app-card" title="{}" data-testid="card-red">{}</span>',
+            _("期限预警：已超期"), _("红牌")),
+        WarningLevel.YELLOW: format_html(
+            ' <span class="badge bg-yellow text-yellow-fg app-card" title="{}" data-testid="card-yellow">{}</span>',
+            _("期限预警：即将到期"), _("黄牌")),
+        "urgent": format_html(' <span class="badge bg-orange-lt">{}</span>', _("加急")),
+    }
+
+
 @register.simple_tag
 def case_deadline(case) -> SafeString:
     """The step deadline with its badges: provisional (跨越未公布的节假日安排), red or yellow
     card, urgent. The same markup everywhere a case is listed or shown."""
-    parts: list[str] = []
+    marks = _deadline_marks(get_language())
     if case.due_at:
-        parts.append(format_html('<span class="text-nowrap" title="{}">{}</span>', _("环节期限"),
-                                 localtime(case.due_at).strftime("%Y-%m-%d")))
+        parts = [marks["due"], localtime(case.due_at).strftime("%Y-%m-%d"), "</span>"]
         if case.due_provisional:
-            parts.append(format_html(' <span class="badge bg-azure-lt" title="{}" data-testid="provisional">{}</span>',
-                                     _("期限待定：跨越尚未公布的节假日安排"), _("待定")))
+            parts.append(marks["provisional"])
     else:
-        parts.append('<span class="text-secondary">—</span>')
-    if case.warning_level == WarningLevel.RED:
-        parts.append(format_html(' <span class="badge bg-red text-red-fg app-card" title="{}" data-testid="card-red">{}</span>',
-                                 _("期限预警：已超期"), _("红牌")))
-    elif case.warning_level == WarningLevel.YELLOW:
-        parts.append(format_html(
-            ' <span class="badge bg-yellow text-yellow-fg app-card" title="{}" data-testid="card-yellow">{}</span>',
-            _("期限预警：即将到期"), _("黄牌")))
+        parts = ['<span class="text-secondary">—</span>']
+    parts.append(marks.get(case.warning_level, ""))
     if case.urgent:
-        parts.append(format_html(' <span class="badge bg-orange-lt">{}</span>', _("加急")))
-    return mark_safe("".join(parts))  # nosec B308 B703: every part built by format_html (escaped)
+        parts.append(marks["urgent"])
+    return mark_safe("".join(parts))  # nosec B308 B703: fixed markup built by format_html, and a formatted date
 
 
 # A 督办's level shares the words 黄牌/红牌 with the deadline card: the card is a solid badge
@@ -57,11 +68,16 @@ def supervision_level(supervision) -> SafeString:
                        _("%(level)s督办") % {"level": supervision.get_level_display()})
 
 
+_STATE_LABELS = {state.value: state.label for state in CaseState}
+
+
 @register.filter
 def state_label(case) -> str:
     """The case state's label: one catalogue lookup. `get_state_display` builds a dict of every
-    choice (hashing each lazy label) per call, which cost 0.25 ms per row."""
-    return str(CaseState(case.state).label) if case.state in CaseState.values else case.state
+    choice (hashing each lazy label) per call, which cost 0.25 ms per row (and
+    `CaseState.values` builds its list per call)."""
+    label = _STATE_LABELS.get(case.state)
+    return str(label) if label is not None else case.state
 
 
 @register.filter

@@ -55,14 +55,17 @@ def test_bench_dashboard_section_times_the_screen_and_each_statistic_beside_floo
     call_command("bench", cases=300, repeat=1, warmup=0, json_path=str(out), verbosity=0, seed=5,
                  only=["dashboard"])
 
-    # Then the full county dashboard, the API and every statistic have a figure and a floor,
-    # and every dashboard figure equals a direct SQL count of its definition
+    # Then the rollup's recount, the full county dashboard, the API and every statistic have a
+    # figure and a floor, and every dashboard figure and chart bar, as the screen shows them
+    # (from the fresh rollup), equals a direct SQL count of its definition
     data = json.loads(out.read_text(encoding="utf-8"))
     figures = {f["name"]: f for f in data["figures"]}
     expected = {"county dashboard full (page+figures+queues+charts)", "county dashboard figures",
-                "api county dashboard", *(f"api statistics {name}" for name in STATISTICS)}
+                "api county dashboard", "dashboard rollup recount (whole city)",
+                *(f"api statistics {name}" for name in STATISTICS)}
     assert expected <= set(figures)
     for name in expected:
         assert figures[name]["floor"] > 0 and figures[name]["queries"] > 0
+    assert data["meta"]["dashboard_rollup"] is True
     assert data["meta"]["dashboard_mismatches"] == {}
     assert data["meta"]["dashboard_figures"]["resolved"] >= data["meta"]["dashboard_figures"]["resolved_on_time"]

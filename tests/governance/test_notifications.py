@@ -95,6 +95,17 @@ class TestPages:
         assert response.content.decode().count('data-testid="notification"') == 2
         assert response.context["unread_count"] == 2
 
+    def test_the_layout_shows_the_unread_count_and_an_htmx_partial_does_not_count_it(self, client, clerk):
+        notify(clerk, 3)
+        self.login(client, clerk)
+        html = client.get(reverse("notifications")).content.decode()
+        bell = html[html.index('data-testid="unread-count"'):]
+        assert '<span class="badge bg-red text-red-fg">3</span>' in bell[:1200]
+        with CaptureQueriesContext(connection) as partial:
+            response = client.get(reverse("disputes:list"), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert not [q for q in partial.captured_queries if "governance_notification" in q["sql"]]
+
     def test_list_query_count_is_constant(self, client, clerk):
         self.login(client, clerk)
         notify(clerk, 2)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from disputes.models import CaseAssignment, CaseState, Supervision, WarningLevel
+from disputes.models import Case, CaseAssignment, CaseState, Supervision, WarningLevel
 from governance.models import DepartmentKind, RegionLevel
 from tests.disputes.views.conftest import client_for
 from tests.factories import DepartmentFactory
@@ -172,3 +172,40 @@ def test_a_red_card_the_city_holds_says_so_and_offers_the_county_nothing(people)
     row = next(r for r in response.context["rows"] if r["case"].pk == held.pk)
     assert row["holder"] == people.tree.city.name and row["actions"] == []
     assert "仅查看" in response.content.decode()
+
+
+def test_a_queue_row_links_its_case_and_actions_escapes_its_text_and_shows_its_card(people):
+    # The rows are rendered in Python ({% queue_row %}), not by the template engine
+    own = county_case(people, title="<b>排水</b>纠纷", warning_level=WarningLevel.RED)
+    township = people.case(village=people.tree.village_a1y, state=CaseState.ACCEPTED, urgent=True)
+    html = client_for(people.dispatcher_a).get(queue("to_dispatch"), {"mine": "false"}, **HX).content.decode()
+    row = html[html.index(f'data-case-id="{own.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "&lt;b&gt;排水&lt;/b&gt;纠纷" in row and "<b>" not in row
+    assert f'href="{reverse("disputes:detail", args=[own.pk])}"' in row and 'data-testid="card-red"' in row
+    assert f'hx-get="{reverse("disputes:dashboard_dispatch", args=[own.pk])}"' in row
+    assert f'name="case_ids" value="{own.pk}"' in row and people.tree.village_a1x.name in row
+    other = html[html.index(f'data-case-id="{township.pk}"'):]
+    other = other[:other.index("</tr>")]
+    assert f'hx-get="{reverse("disputes:dashboard_oversee", args=["supervise", township.pk])}"' in other
+    assert f'hx-get="{reverse("disputes:dashboard_oversee", args=["urge", township.pk])}"' in other
+    assert "加急" in other and 'name="case_ids"' not in other and "queue-dispatch" not in other
+
+
+def test_a_dispatched_case_names_its_unit_without_a_query_per_row(people):
+    # The queue loads only what a row shows (QUEUE_FIELDS): a deferred field read per row
+    # would show here as one query more per case
+    department = DepartmentFactory(name="区司法局", kind=DepartmentKind.JUSTICE, region=people.tree.county_a)
+    client = client_for(people.dispatcher_a)
+    for _ in range(3):
+        case = county_case(people, warning_level=WarningLevel.RED)
+        client.post(reverse("disputes:dashboard_dispatch", args=[case.pk]), {
+            "dispatch-department": department.pk, "dispatch-instructions": "请依法处理",
+            "dispatch-version": case.version}, **HX)
+    # the handling deadline then passes (the sweep's red card)
+    Case.objects.filter(owning_region=people.tree.county_a).update(warning_level=WarningLevel.RED)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(queue("overdue"), **HX)
+    holders = {row["holder"] for row in response.context["rows"]}
+    assert holders == {f"区司法局（{people.tree.county_a.name}交办）"} and len(response.context["rows"]) == 3
+    assert len(queries) == 6  # session, user, size, page ids, rows, open dispatches

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from rest_framework.test import APIClient
 
 from disputes import services
-from disputes.models import CaseEvent, CaseState
+from disputes.models import Case, CaseEvent, CaseState
 from disputes.sweep import deadline_sweep
+from governance import clock
 from governance.audit_labels import audit_label
+from governance.errors import Conflict
 from governance.models import AuditLog
-from tests.disputes.api.conftest import act, case, category, client_for, people  # noqa: F401  (fixtures)
-from tests.disputes.escalation.conftest import make_case, now, staff  # noqa: F401  (fixtures)
-from tests.disputes.services.conftest import world  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
@@ -47,20 +47,25 @@ def test_each_transition_leaves_one_audit_row_beside_its_event(world):
 def test_a_refused_transition_leaves_no_audit_row(world):
     case = world.case_in(CaseState.CLOSED)
     before = AuditLog.objects.count()
-    with pytest.raises(Exception):  # noqa: B017  (Conflict: the state allows no acceptance)
+    with pytest.raises(Conflict):
         services.case_accept(actor=world.town_staff, case_id=case.pk)
     assert AuditLog.objects.count() == before
 
 
-def test_the_api_records_the_clients_address(people, case):  # noqa: F811
-    response = act(people.clerk, case["id"], "accept", REMOTE_ADDR="203.0.113.7")
+def test_the_api_records_the_clients_address(world):
+    case = world.register()
+    client = APIClient()
+    client.force_authenticate(world.town_staff)
+    response = client.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json", REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 200, response.content
-    row = AuditLog.objects.get(action="case.accept", target_id=str(case["id"]))
-    assert (row.actor_id, row.ip_address) == (people.clerk.pk, "203.0.113.7")
+    row = AuditLog.objects.get(action="case.accept", target_id=str(case.pk))
+    assert (row.actor_id, row.ip_address) == (world.town_staff.pk, "203.0.113.7")
 
 
-def test_the_sweeps_cards_and_escalations_are_audited_without_an_actor(make_case, now):  # noqa: F811
-    case = make_case(start=now - 100 * H, due=now - H)
+def test_the_sweeps_cards_are_audited_without_an_actor(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    now = clock.now()
+    Case.objects.filter(pk=case.pk).update(due_at=now - H, yellow_at=now - 2 * H)
     result = deadline_sweep(now=now)
     assert result.red == 1
     rows = case_audit(case.pk)
