@@ -1,4 +1,5 @@
-"""Disputes admin: reference tables are editable; cases and their timeline are view-only.
+"""Disputes admin: reference tables are editable; cases and their timeline are view-only, and
+only for a superuser (governance.admin.CaseRecordAdmin: the administrators read no case).
 
 Not jurisdiction-scoped: the admin site is for platform administrators only. Cases change
 only through disputes.services (compare-and-set + one CaseEvent per transition), so the
@@ -18,7 +19,7 @@ from disputes.models import (
     RiskGrade,
     TimeLimitPolicy,
 )
-from governance.admin import ReadOnlyAdmin
+from governance.admin import CaseRecordAdmin, ReadOnlyAdmin
 
 
 class TopCategoryFilter(admin.SimpleListFilter):
@@ -95,7 +96,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(CaseRecordAdmin):
     list_display = ("number", "title", "category", "channel", "state", "warning_level",
                     "owning_level", "owning_region", "created_at")
     list_select_related = ("category", "category__parent", "owning_region")
@@ -109,7 +110,7 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(CaseRecordAdmin):
     list_display = ("created_at", "case", "action", "from_state", "to_state", "actor")
     list_select_related = ("case", "actor")
     list_filter = ("action",)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import AnalysisReport, EarlyWarning, WarningRule
-from governance.admin import ReadOnlyAdmin
+from governance.admin import CaseRecordAdmin
 
 
 @admin.register(WarningRule)
@@ -28,13 +28,13 @@ class WarningRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(EarlyWarning)
-class EarlyWarningAdmin(ReadOnlyAdmin):
+class EarlyWarningAdmin(CaseRecordAdmin):
     list_display = ("created_at", "kind", "label", "case_count", "state", "county", "township")
     list_filter = ("kind", "state")
     exclude = ("key", "subject")
 
 
 @admin.register(AnalysisReport)
-class AnalysisReportAdmin(ReadOnlyAdmin):
+class AnalysisReportAdmin(CaseRecordAdmin):
     list_display = ("month", "region", "state", "version", "generated_at")
     list_filter = ("state",)

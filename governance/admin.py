@@ -35,6 +35,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CaseRecordAdmin(ReadOnlyAdmin):
+    """The business's own records (what a case says about people): not for the administrators.
+
+    三员分立: the system, security and audit administrators keep the platform, they read no
+    case (the case pages answer them 403). The admin site follows: these models are visible
+    only to a superuser, the break-glass account no daily role holds."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", *PATH_FIELDS)

@@ -26,6 +26,11 @@ WORK = [
     ("new account", "/admin/governance/user/add/", {"security"}),
     ("second factors", "/admin/otp_totp/totpdevice/", {"security"}),
     ("lockouts", "/admin/axes/accessattempt/", {"security"}),
+    # cases and what they say about people: no administrator (a superuser's break-glass only)
+    ("case records", "/admin/disputes/case/", set()),
+    ("case timeline", "/admin/disputes/caseevent/", set()),
+    ("early warnings", "/admin/disputes/earlywarning/", set()),
+    ("analysis reports", "/admin/disputes/analysisreport/", set()),
     ("audit log", "/audit/", {"audit"}),
     ("audit export", "/audit/export/", {"audit"}),
 ]
