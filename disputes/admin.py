@@ -19,7 +19,7 @@ from disputes.models import (
     RiskGrade,
     TimeLimitPolicy,
 )
-from governance.admin import CaseRecordAdmin, ReadOnlyAdmin
+from governance.admin import CaseRecordAdmin
 
 
 class TopCategoryFilter(admin.SimpleListFilter):

@@ -54,10 +54,10 @@ class Board:
         return f"{reverse('disputes:list')}?{urlencode(filters)}"
 
 
-def dashboard_scope(request: HttpRequest) -> Scope:
+def dashboard_scope(request: HttpRequest, refusal: str | None = None) -> Scope:
     scope = request_scope(request)
     if scope.role not in DASHBOARD_ROLES:
-        raise Forbidden(_("调度大屏仅供调度员和领导使用"))
+        raise Forbidden(refusal or _("调度大屏仅供调度员和领导使用"))
     return scope
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,23 +14,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from disputes import exports
-from disputes.dashboard_views import board_params, dashboard_scope
+from disputes.dashboard_views import Board, board_params, dashboard_scope
 from disputes.selectors import statistics as stats
 from governance import clock
 from governance.errors import InvalidInput
 from governance.pages import page_errors
-from governance.periods import PERIOD_CHOICES
+from governance.periods import PERIOD_CHOICES, period_named
 from governance.xlsx import xlsx_response
 
 
-def statistics_query(request: HttpRequest):
-    scope = dashboard_scope(request)
-    board = board_params(request, scope)
-    parent = request.GET.get("parent")
+def statistics_query(request: HttpRequest, *, fallback: bool = False):
+    """The board and the statistics query of the request. A bad period or category is
+    InvalidInput (400 for the data and the export); with `fallback` (the page) the message
+    is shown above this month's figures instead."""
+    scope = dashboard_scope(request, refusal=_("统计分析仅供调度员和领导使用"))
     try:
-        parent_id = int(parent) if parent not in (None, "") else None
-    except ValueError:
-        raise InvalidInput(_("类别无效")) from None
+        board = board_params(request, scope)
+        parent = request.GET.get("parent")
+        try:
+            parent_id = int(parent) if parent not in (None, "") else None
+        except ValueError:
+            raise InvalidInput(_("类别无效")) from None
+    except InvalidInput as exc:
+        if not fallback:
+            raise
+        messages.error(request, exc.message)
+        board = Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
+        parent_id = None
     return board, stats.Query(scope=scope, period=board.period, region=board.region, parent_id=parent_id)
 
 
@@ -52,7 +63,7 @@ def table_json(table: stats.Table) -> dict[str, Any]:
 @require_GET
 @page_errors
 def statistics(request: HttpRequest) -> HttpResponse:
-    board, query = statistics_query(request)
+    board, query = statistics_query(request, fallback=True)
     tables = [stats.statistic_table(name, query) for name in stats.STATISTICS]
     context = {
         "board": board, "periods": PERIOD_CHOICES, "tables": [table_json(t) for t in tables],

@@ -45,9 +45,17 @@ def test_statistics_are_scoped_and_refuse_bad_input(people):
     html = client.get(STATS).content.decode()
     assert people.tree.town_a1.name not in html and people.tree.village_a1x.name not in html
     assert client.get(STATS, {"region": people.tree.town_a1.pk}).status_code == 404
-    assert client.get(STATS, {"period": "nope"}).status_code == 400
-    assert client.get(STATS, {"parent": "x"}).status_code == 400
-    assert client_for(people.clerk_a1).get(STATS).status_code == 403
+    # a bad period or category on the page: the message above this month's figures, in the layout
+    for bad, message in (({"period": "nope"}, ""), ({"parent": "x"}, "类别无效"),
+                         ({"period": "custom", "start": "2020-01-01", "end": "2026-12-01"}, "统计周期不能超过三年")):
+        page = client.get(STATS, bad)
+        assert page.status_code == 200, bad
+        html = page.content.decode()
+        assert 'class="app-messages"' in html and message in html and 'data-testid="cell-region-overdue"' in html
+    # the chart data and the export still refuse it (400)
+    assert client.get(reverse("disputes:statistics_data"), {"period": "nope"}).status_code == 400
+    refused = client_for(people.clerk_a1).get(STATS)
+    assert refused.status_code == 403 and "统计分析仅供调度员和领导使用" in refused.content.decode()
 
 
 def test_statistic_table_exports_real_numbers(people):
