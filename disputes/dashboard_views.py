@@ -276,6 +276,9 @@ def queue_dispatch_bulk(request: HttpRequest) -> HttpResponse:
         ids = sorted({int(v) for v in source.getlist("case_ids")})
     except ValueError:
         raise InvalidInput(_("请选择要交办的案件")) from None
+    if not ids and request.method == "GET" and request.htmx:
+        # 批量交办 clicked with nothing ticked: say so in the panel (htmx swaps only a 2xx answer).
+        return render(request, "errors/message.html", {"message": _("请先勾选要交办的案件")})
     if not ids:
         raise InvalidInput(_("请选择要交办的案件"))
     if len(ids) > BULK_MAX:

@@ -118,6 +118,8 @@ def test_bulk_dispatch_reports_which_failed(people):
                       township.pk: CaseState.ACCEPTED}
     assert client.post(url, {"case_ids": ["x"]}, **HX).status_code == 400
     assert client.post(url, {}, **HX).status_code == 400
+    nothing_ticked = client.get(url, **HX)  # the button with no box ticked: a message in the panel
+    assert nothing_ticked.status_code == 200 and "请先勾选要交办的案件" in nothing_ticked.content.decode()
 
 
 def test_supervise_and_urge_from_the_queue(people):
