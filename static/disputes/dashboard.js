@@ -35,7 +35,7 @@
 
   function render(data) {
     var names = data.regions.map(function (r) { return r.name; });
-    var rotate = { rotate: names.length > 6 ? 30 : 0, interval: 0 };
+    var rotate = { rotate: names.length > 4 ? 30 : 0, interval: 0 };  // long township names run together
     chart("chart-states", {
       tooltip: { trigger: "axis" },
       // A plain legend wraps onto as many lines as it needs (a scrolling one hid states).

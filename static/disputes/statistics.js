@@ -26,7 +26,8 @@
     return window.location.pathname + "?" + params.toString();
   }
 
-  var axisLabel = function (n) { return { rotate: n > 8 ? 30 : 0, interval: 0 }; };
+  // Township names are 4–6 characters: more than four of them side by side run together.
+  var axisLabel = function (n) { return { rotate: n > 4 ? 30 : 0, interval: 0 }; };
 
   var trend = tables.channel_trend;
   if (trend) {
