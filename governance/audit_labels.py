@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.apps import apps
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,30 @@ _LABELS: dict[str, Promise | str] = {
     "admin_change": _("后台修改"),
     "admin_delete": _("后台删除"),
 }
+
+
+# Object types that are not a model ("app_label.model" types are named by the model itself).
+_TARGETS: dict[str, Promise | str] = {
+    "user": _("用户"),
+    "path": _("页面"),
+    "file": _("文件"),
+    "auditlog": _("审计日志"),
+    "case": _("案件"),
+}
+
+
+def audit_target_label(target_type: str) -> str:
+    """The object type of an audit row as a name: a model's verbose name for "app.model", a
+    kernel word for the others, else the type itself."""
+    label = _TARGETS.get(target_type)
+    if label is not None:
+        return str(label)
+    if target_type.count(".") == 1:
+        try:
+            return str(apps.get_model(target_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            pass
+    return target_type
 
 
 def audit_labels_register(labels: Mapping[str, Promise | str]) -> None:

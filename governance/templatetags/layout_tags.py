@@ -2,6 +2,7 @@
 from django import template
 
 from governance.audit_labels import audit_label as label_of
+from governance.audit_labels import audit_target_label
 from governance.navigation import nav_links, url_or_none
 
 register = template.Library()
@@ -35,3 +36,9 @@ def url_if_wired(url_name: str) -> str:
 def audit_label(code: str) -> str:
     """An audit action code as its label (governance/audit_labels.py)."""
     return label_of(code)
+
+
+@register.filter
+def audit_target(target_type: str) -> str:
+    """An audit row's object type as a name (案件, 用户, 网格 …)."""
+    return audit_target_label(target_type)

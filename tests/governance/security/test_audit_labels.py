@@ -61,7 +61,10 @@ def test_case_events_and_admin_changes_are_labelled():
 def test_the_page_shows_labels_and_filters_by_code(client, tree):
     auditor = UserFactory(role=Role.AUDIT_ADMIN, region=tree.city)
     audit_record(action="login_failed", target_type="user", region_id=tree.city.pk, ip_address="192.0.2.8")
+    audit_record(action="case.accept", target_type="disputes.case", target_id=5, region_id=tree.city.pk)
     client.force_login(auditor)
+    everything = client.get("/audit/").content.decode()
+    assert 'title="disputes.case:5">案件 #5</td>' in everything and "案件：受理" in everything
     body = client.get("/audit/", {"action": "login_failed"}).content.decode()
     assert 'title="login_failed">登录失败</td>' in body and "192.0.2.8" in body
     choices = dict(audit_action_choices())
