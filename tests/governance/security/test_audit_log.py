@@ -1,6 +1,7 @@
 """Audit (issue 15): what is written, the append-only table, the audit administrator's page
 and export, and its jurisdiction."""
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -130,3 +131,14 @@ def test_the_page_costs_the_same_queries_for_one_row_or_many(client, tree, audit
         audit_record(actor=auditor, action="login", region_id=tree.city.pk, ip_address=f"192.0.2.{n}")
     with django_assert_max_num_queries(12):
         assert client.get(PAGE).status_code == 200
+
+
+def test_the_region_column_stays_on_one_line_with_the_full_name_in_its_title(client, tree, auditor):
+    # A new user found the 区划 column wrapping a name over two or three lines.
+    audit_record(action="reveal", target_type="case", target_id=1, region_id=tree.town_a1.pk)
+    client.force_login(auditor)
+    body = client.get(PAGE, {"action": "reveal"}).content.decode()
+    cell = re.search(r'<td class="([^"]*)" title="([^"]*)" data-testid="audit-region">([^<]*)</td>', body)
+    assert cell is not None, body
+    assert {"text-nowrap", "text-truncate", "app-cell-clip"} <= set(cell.group(1).split())
+    assert cell.group(2) == cell.group(3) == tree.town_a1.name
