@@ -1,6 +1,7 @@
 """The residents' pages (网上 channel, "群众少跑腿"), mounted at /public/ (DisputesConfig.url_mounts):
 submit a matter online (/public/report/), look its progress up and rate the result
-(/public/track/). No sign-in: nothing here may show another case, a staff name or a note.
+(/public/track/), both offered by the landing page (/public/). No sign-in: nothing here may
+show another case, a staff name or a note.
 
 - Flooding is held off by rate limits per client address (governance.signals.client_ip, IPv6
   per /64), counted in the Django cache through django-ratelimit (settings PUBLIC_*_RATE); a
@@ -69,6 +70,15 @@ def _number_key(number: str):
 def _limited(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     context["limited"] = _("操作过于频繁，请稍后再试")
     return render(request, template, context, status=429)
+
+
+# --- The landing page ------------------------------------------------------------------------
+
+
+@require_GET
+def public_home(request: HttpRequest) -> HttpResponse:
+    """/public/, the address on posters: the two things a resident can do here."""
+    return render(request, "disputes/public/home.html")
 
 
 # --- 网上反映 -----------------------------------------------------------------------------------

@@ -38,6 +38,19 @@ def text(response) -> str:
     return response.content.decode()
 
 
+def test_the_landing_page_leads_to_both_pages_without_sign_in(world, django_assert_max_num_queries):
+    # /public/ is the address on posters; it answered 404 to a new user.
+    client = Client()
+    with django_assert_max_num_queries(0):
+        response = client.get("/public/")
+    page = text(response)
+    assert response.status_code == 200
+    assert 'href="/public/report/"' in page and 'href="/public/track/"' in page
+    assert "无需注册或登录" in page and "110" in page
+    assert "<style" not in page and "style=" not in page and "<script>" not in page  # the CSP
+    assert client.post("/public/").status_code == 405
+
+
 def test_the_form_needs_no_sign_in_and_offers_public_data_only(world, django_assert_max_num_queries):
     client = Client()
     with django_assert_max_num_queries(3):  # categories, counties (townships/villages only once picked)
