@@ -7,8 +7,8 @@ show another case, a staff name or a note.
   per /64), counted in the Django cache through django-ratelimit (settings PUBLIC_*_RATE); a
   lookup also counts the failures per case number, so guessing one case's phone digits from
   many addresses stops too. Over a limit the page answers 429 with a Chinese message.
-- A wrong number and a wrong phone get the same "未找到" answer; the page then shows nothing
-  else. The rating form carries a signed, short-lived proof of the lookup, never the digits.
+- A wrong number and a wrong phone get the same "未找到" answer in the form, with status 200 (the
+  lookup was answered; nothing is missing); the page then shows nothing else. The rating form carries a signed, short-lived proof of the lookup, never the digits.
 - Errors of the services come back as field messages; nothing is saved when any check fails.
 """
 from __future__ import annotations
@@ -168,8 +168,9 @@ def public_track(request: HttpRequest) -> HttpResponse:
     if track is None:
         # Count the failure against the number, whichever part was wrong.
         _over_limit(request, "public-track-number", settings.PUBLIC_TRACK_NUMBER_RATE, key=_number_key(number))
-        return render(request, "disputes/public/track.html", {"form": form, "not_found": NOT_FOUND_MESSAGE},
-                      status=404)
+        # 200: the form was answered (a 404 would say the page is missing); the failure counts
+        # against the number above, which is what holds guessing off.
+        return render(request, "disputes/public/track.html", {"form": form, "not_found": NOT_FOUND_MESSAGE})
     return render(request, "disputes/public/track.html", _track_context(track))
 
 
