@@ -1,6 +1,7 @@
 """Audit (issue 15): what is written, the append-only table, the audit administrator's page
 and export, and its jurisdiction."""
 import io
+import logging
 import re
 
 import pytest
@@ -31,6 +32,36 @@ def test_refusals_are_audited_on_pages_and_api(client, tree):
     assert client.get("/api/v1/me/").status_code == 200
     refused = AuditLog.objects.filter(action="permission_denied", actor=clerk)
     assert refused.count() == 1 and refused.get().detail["path"] == PAGE
+
+
+def _handlers_reached(name: str) -> list[logging.Handler]:
+    """The handlers settings.LOGGING gives a record of logger `name` (pytest's own left out)."""
+    logger, found = logging.getLogger(name), []
+    while logger is not None:
+        found += [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+        logger = logger.parent if logger.propagate else None
+    return found
+
+
+def test_a_refusal_logs_one_line_without_a_traceback_and_keeps_its_audit_row(client, tree):
+    # Every 403 printed its whole traceback twice (Django's console handler and ours).
+    clerk = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
+    client.force_login(clerk)
+    handlers = _handlers_reached("django.request")
+    streams = [io.StringIO() for _ in handlers]
+    old = [h.setStream(s) for h, s in zip(handlers, streams, strict=True)]
+    try:
+        assert client.get(PAGE).status_code == 403
+    finally:
+        for handler, stream in zip(handlers, old, strict=True):
+            handler.setStream(stream)
+    written = "".join(s.getvalue() for s in streams)
+    lines = [line for line in written.splitlines() if PAGE in line]
+    assert len(lines) == 1, written
+    assert "WARNING django.request Forbidden (Permission denied): /audit/" in lines[0]
+    assert lines[0].endswith(f"/audit/ (当前角色无权执行此操作; user {clerk.pk})")
+    assert "Traceback" not in written
+    assert AuditLog.objects.filter(action="permission_denied", actor=clerk, target_id=PAGE).count() == 1
 
 
 def test_admin_site_changes_are_audited(client, tree):
