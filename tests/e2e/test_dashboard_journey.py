@@ -140,7 +140,8 @@ def test_wall_mode_renders_dark_at_1920(make_page, reference_data):
     category = Category.objects.get(name="邻里纠纷")
     for i, village in enumerate((tree.village_a1x, tree.village_a1y, tree.village_a2x) * 3):
         CaseFactory(village=village, state=CaseState.IN_PROGRESS, category=category, registered_by=dispatcher,
-                    warning_level=(WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.NONE)[i % 3])
+                    warning_level=(WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.NONE)[i % 3],
+                    title="某小区全体业主与物业服务企业因公共收益分配、停车位管理和维修基金使用长期纠纷" if i == 0 else "邻里纠纷")
     page = make_page({"width": 1920, "height": 1080})
     login(page, dispatcher.username, PASSWORD)
     page.goto("/cases/dashboard/wall/")
@@ -153,4 +154,9 @@ def test_wall_mode_renders_dark_at_1920(make_page, reference_data):
     assert page.evaluate("document.documentElement.scrollHeight") <= 1080
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.app-wall-tile .value')).fontSize)")
     assert size >= 48
+    # the red and yellow cards stay inside their panel: one line each, cut with an ellipsis
+    panel = page.locator("[data-testid=wall-warnings]")
+    assert panel.evaluate("el => el.scrollWidth <= el.clientWidth"), "the cards run past the panel's edge"
+    cells = page.locator("#wall-cards td")
+    assert cells.count() >= 4 and cells.first.get_attribute("title")
     assert screenshot(page, "dashboard-wall-1920").exists()
