@@ -42,9 +42,9 @@ def test_the_heading_sets_the_number_apart_from_the_title(people):
     case = people.register()
     html = detail(client_for(people.clerk_a1), case).content.decode()
     number = re.search(r'<span class="([^"]*)" data-testid="case-number">([^<]*)</span>'
-                       r'<span data-testid="case-title">([^<]*)</span>', html)
+                       r'<span class="app-case-title" data-testid="case-title">([^<]*)</span>', html)
     assert number is not None
-    assert {"badge", "text-secondary"} <= set(number.group(1).split())
+    assert {"badge", "text-secondary", "app-case-number"} <= set(number.group(1).split())
     assert (number.group(2), number.group(3)) == (case.number, case.title)
 
 
