@@ -60,6 +60,7 @@ def test_the_form_needs_no_sign_in_and_offers_public_data_only(world, django_ass
     assert "王益区" in page and "印台区" in page
     assert "个人信息处理告知" in page and 'name="consent"' in page
     assert world.clerk_a1.display_name not in page
+    assert 'href="/public/"' in page  # the site name leads back to the landing page
 
 
 def test_a_valid_submission_redirects_to_the_receipt_with_the_case_number(world):
