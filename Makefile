@@ -100,8 +100,9 @@ seed: migrate
 	@if $(MANAGE) help seed_demo >/dev/null 2>&1; then $(MANAGE) seed_demo; \
 	else echo "note: manage.py seed_demo not available, starting without demo data"; fi
 
-# The web server and the embedded worker run side by side; whichever stops first (Ctrl-C,
-# a crash, a SIGTERM) stops the other. With REDIS_URL unset the worker uses kombu's
+# The web server and the embedded worker run side by side (tools/run_embedded.py): whichever
+# stops first stops the other. Ctrl-C stops both and `make run` exits 0 (the pair owns the
+# terminal, so the interrupt does not reach make). With REDIS_URL unset the worker uses kombu's
 # filesystem broker under var/broker, and -B runs the beat schedule (deadline sweep).
 run: setup seed
 	@echo
@@ -113,15 +114,7 @@ run: setup seed
 	@echo "  Ctrl-C stops the web server and the worker."
 	@echo
 	@mkdir -p var
-	@$(VENV)/bin/celery -A governance worker -B -s var/celerybeat-schedule \
-	    -Q default,sweeps,notifications --concurrency 1 -l info & worker=$$!; \
-	$(MANAGE) runserver $(HOST):$(PORT) & web=$$!; \
-	trap 'kill -TERM $$web $$worker 2>/dev/null || true' INT TERM; \
-	status=0; wait -n $$web $$worker || status=$$?; \
-	kill -TERM $$web $$worker 2>/dev/null || true; \
-	wait $$web $$worker 2>/dev/null || true; \
-	echo "stopped"; \
-	exit $$( [ $$status -ge 128 ] && echo 0 || echo $$status )
+	@$(PY) tools/run_embedded.py --host $(HOST) --port $(PORT)
 
 # --- quality ------------------------------------------------------------------------------
 

@@ -1,13 +1,14 @@
 """The residents' pages (网上 channel, "群众少跑腿"), mounted at /public/ (DisputesConfig.url_mounts):
 submit a matter online (/public/report/), look its progress up and rate the result
-(/public/track/). No sign-in: nothing here may show another case, a staff name or a note.
+(/public/track/), both offered by the landing page (/public/). No sign-in: nothing here may
+show another case, a staff name or a note.
 
 - Flooding is held off by rate limits per client address (governance.signals.client_ip, IPv6
   per /64), counted in the Django cache through django-ratelimit (settings PUBLIC_*_RATE); a
   lookup also counts the failures per case number, so guessing one case's phone digits from
   many addresses stops too. Over a limit the page answers 429 with a Chinese message.
-- A wrong number and a wrong phone get the same "未找到" answer; the page then shows nothing
-  else. The rating form carries a signed, short-lived proof of the lookup, never the digits.
+- A wrong number and a wrong phone get the same "未找到" answer in the form, with status 200 (the
+  lookup was answered; nothing is missing); the page then shows nothing else. The rating form carries a signed, short-lived proof of the lookup, never the digits.
 - Errors of the services come back as field messages; nothing is saved when any check fails.
 """
 from __future__ import annotations
@@ -69,6 +70,15 @@ def _number_key(number: str):
 def _limited(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     context["limited"] = _("操作过于频繁，请稍后再试")
     return render(request, template, context, status=429)
+
+
+# --- The landing page ------------------------------------------------------------------------
+
+
+@require_GET
+def public_home(request: HttpRequest) -> HttpResponse:
+    """/public/, the address on posters: the two things a resident can do here."""
+    return render(request, "disputes/public/home.html")
 
 
 # --- 网上反映 -----------------------------------------------------------------------------------
@@ -158,8 +168,9 @@ def public_track(request: HttpRequest) -> HttpResponse:
     if track is None:
         # Count the failure against the number, whichever part was wrong.
         _over_limit(request, "public-track-number", settings.PUBLIC_TRACK_NUMBER_RATE, key=_number_key(number))
-        return render(request, "disputes/public/track.html", {"form": form, "not_found": NOT_FOUND_MESSAGE},
-                      status=404)
+        # 200: the form was answered (a 404 would say the page is missing); the failure counts
+        # against the number above, which is what holds guessing off.
+        return render(request, "disputes/public/track.html", {"form": form, "not_found": NOT_FOUND_MESSAGE})
     return render(request, "disputes/public/track.html", _track_context(track))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.apps import apps
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 

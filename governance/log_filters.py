@@ -1,4 +1,5 @@
-"""A logging filter that scrubs ID numbers and mobile phone numbers from every log line.
+"""Logging filters: `PersonalDataFilter` scrubs ID numbers and mobile phone numbers from every
+log line; `RefusalFilter` makes a refusal (403) one line.
 
 The first line of defence is that personal data never reaches a URL or a log call (hints
 go by POST, parties are logged by id). This is the second: installed on every handler in
@@ -47,4 +48,31 @@ class PersonalDataFilter(logging.Filter):
             record.exc_text = scrub(record.exc_text)
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)
+        return True
+
+
+class RefusalFilter(logging.Filter):
+    """On the `django.request` logger: a refusal (403) is one WARNING line — the path, the
+    refusal's own message and the user's id — without a traceback. The traceback only said
+    that a view raised PermissionDenied; who was refused what is in the audit log
+    (`governance.services.audit_refusal`). Other records pass unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Once per record: dictConfig adds a logger's filters again without removing the old
+        # ones, and `runserver` configures logging twice.
+        if getattr(record, "status_code", None) != 403 or getattr(record, "refusal_shortened", False):
+            return True
+        record.refusal_shortened = True
+        reason = str(record.exc_info[1]) if record.exc_info and record.exc_info[1] is not None else ""
+        record.exc_info = None
+        record.exc_text = None
+        request = getattr(record, "request", None)
+        user_id = getattr(getattr(request, "user", None), "pk", None)
+        # One line: the message is ours, but a line break in it must not start a forged entry.
+        parts = [" ".join(reason.split())[:200]] if reason else []
+        if user_id is not None:
+            parts.append(f"user {user_id}")
+        if parts:
+            record.msg = f"{record.msg} (%s)"
+            record.args = (*(record.args or ()), "; ".join(parts))
         return True

@@ -505,10 +505,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Every handler scrubs ID numbers and phones from what it writes (governance/log_filters.py).
-    "filters": {"personal_data": {"()": "governance.log_filters.PersonalDataFilter"}},
+    "filters": {"personal_data": {"()": "governance.log_filters.PersonalDataFilter"},
+                "refusals": {"()": "governance.log_filters.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers go (its DEBUG console printed every django.* line a second
+        # time, unscrubbed; its mail_admins has no ADMINS to write to): django.* reaches the
+        # root console alone, like every other logger.
+        "django": {"handlers": [], "level": "INFO"},
+        # A refusal (403) is one line without a traceback; the audit log has the row.
+        "django.request": {"filters": ["refusals"]},
+    },
 }
 
 # --- Input limits, personal data in logs and caches, API contract (docs/security.md) ----------

@@ -1,3 +1,7 @@
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.utils import translation
@@ -19,6 +23,28 @@ def pytest_configure(config):
     # rest of the suite signs in and calls the API far more often than a person would.
     settings.LOGIN_RATE = "100000/m"
     settings.API_THROTTLE_RATES = {"user": "100000/m", "anon": "100000/m", "token": "100000/m"}
+    _sqlite_test_database_in_a_file(config)
+
+
+def _sqlite_test_database_in_a_file(config) -> None:
+    """On SQLite the test database is a fresh file per test process (in /dev/shm where there
+    is one, so it costs what memory costs), never Django's in-memory default.
+
+    With an in-memory database the live server hands the test thread's one sqlite3 connection
+    to every request thread. Python's sqlite3 binds parameters and reads columns holding the
+    GIL, and calls Django's SQL functions written in Python (TruncDate's
+    django_datetime_cast_date, …) from inside sqlite3_step holding the connection's mutex; a
+    dashboard answering parallel htmx polls then deadlocks: one thread holds the mutex and
+    waits for the GIL, another holds the GIL and waits for the mutex (docs/testing.md). With
+    a file each thread opens its own connection, as the embedded server does in production.
+    """
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3") or database.get("TEST", {}).get("NAME"):
+        return
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="zongzhi-test-", dir=shm if shm.is_dir() else None))
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(autouse=True)

@@ -96,6 +96,7 @@ EXPECTED = [
     ("analysis:reports", "analysis/reports/", "disputes.warning_views.report_list"),
     ("analysis:report_download", "analysis/reports/<int:report_id>.<str:fmt>", "disputes.warning_views.report_download"),
     # The residents' pages (no sign-in; disputes' url_mounts): public/ is the longest prefix.
+    ("public:home", "public/", "disputes.public_views.public_home"),
     ("public:report", "public/report/", "disputes.public_views.public_report"),
     ("public:receipt", "public/report/done/", "disputes.public_views.public_receipt"),
     ("public:regions", "public/report/regions/", "disputes.public_views.public_region_options"),

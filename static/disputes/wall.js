@@ -45,10 +45,13 @@
     });
     var cards = document.getElementById("wall-cards");
     if (cards && data.cards) {
-      cards.innerHTML = "<table>" + data.cards.map(function (c) {
-        return "<tr class='" + esc(c.warning_level) + "'><td>" + esc(c.label) + "</td><td>" + esc(c.number) +
-          "</td><td>" + esc(c.title) + "</td><td>" + esc(c.place) + "</td></tr>";
-      }).join("") + "</table>";
+      // One line a card; a text too long for its column ends in an ellipsis, whole in its title.
+      var cell = function (text) { return '<td title="' + esc(text) + '">' + esc(text) + "</td>"; };
+      cards.innerHTML = '<table><colgroup><col class="c-label"><col class="c-number"><col><col class="c-place">' +
+        "</colgroup>" + data.cards.map(function (c) {
+          return '<tr class="' + esc(c.warning_level) + '">' + cell(c.label) + cell(c.number) + cell(c.title) +
+            cell(c.place) + "</tr>";
+        }).join("") + "</table>";
     }
   }
 

@@ -10,6 +10,10 @@ pytest-django's live server.
 - Playwright's sync API runs an event loop in this thread, so Django's async-safety guard
   would refuse ORM calls from the test body; DJANGO_ALLOW_ASYNC_UNSAFE turns it off for
   this suite only (the ORM calls are synchronous and in the test's own thread).
+- `page.wait_for_function` takes a function (`"() => …"`, or `"(arg) => …"` with `arg=`),
+  never a bare expression: Playwright evaluates an expression again with `eval` on every
+  poll after the first, which the pages' Content-Security-Policy refuses (the wait then fails
+  whenever the condition is not already true); a function is evaluated once.
 """
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def test_leader_drills_from_the_ranking_to_the_late_cases(make_page, reference_d
     line = page.locator('[data-testid="line"][data-name="按期办结率"]')
     assert line.get_by_test_id("numerator").inner_text().strip() == "1"
     assert line.get_by_test_id("denominator").inner_text().strip() == "3"
-    page.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#trend-chart canvas') !== null")
     line.get_by_test_id("indicator-link").click()
     page.wait_for_load_state("load")
 

@@ -171,6 +171,10 @@ def test_worker_case_list_and_detail_fit_the_phone(make_page, township):
     # the case page's heading is not squeezed into a narrow column, and the parties are all there
     phone.goto(reverse("disputes:detail", args=[cases[0].pk]))
     assert phone.locator("h2.page-title").bounding_box()["width"] > 300
+    # the number's badge whole, on its own line above the title
+    number, title = phone.get_by_test_id("case-number"), phone.get_by_test_id("case-title")
+    assert number.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert number.bounding_box()["y"] + number.bounding_box()["height"] <= title.bounding_box()["y"] + 1
     parties = phone.get_by_test_id("parties")
     assert "铜川市某某物业服务有限公司" in parties.inner_text()
     box = parties.bounding_box()

@@ -38,6 +38,19 @@ def text(response) -> str:
     return response.content.decode()
 
 
+def test_the_landing_page_leads_to_both_pages_without_sign_in(world, django_assert_max_num_queries):
+    # /public/ is the address on posters; it answered 404 to a new user.
+    client = Client()
+    with django_assert_max_num_queries(0):
+        response = client.get("/public/")
+    page = text(response)
+    assert response.status_code == 200
+    assert 'href="/public/report/"' in page and 'href="/public/track/"' in page
+    assert "无需注册或登录" in page and "110" in page
+    assert "<style" not in page and "style=" not in page and "<script>" not in page  # the CSP
+    assert client.post("/public/").status_code == 405
+
+
 def test_the_form_needs_no_sign_in_and_offers_public_data_only(world, django_assert_max_num_queries):
     client = Client()
     with django_assert_max_num_queries(3):  # categories, counties (townships/villages only once picked)
@@ -47,6 +60,7 @@ def test_the_form_needs_no_sign_in_and_offers_public_data_only(world, django_ass
     assert "王益区" in page and "印台区" in page
     assert "个人信息处理告知" in page and 'name="consent"' in page
     assert world.clerk_a1.display_name not in page
+    assert 'href="/public/"' in page  # the site name leads back to the landing page
 
 
 def test_a_valid_submission_redirects_to_the_receipt_with_the_case_number(world):
@@ -140,7 +154,8 @@ def test_a_wrong_number_and_a_wrong_phone_get_the_same_answer(world):
     answers = [track(client, case.number, "0000"), track(client, case.number[:-1] + "9"),
                track(client, walk_in.number), track(client, "ABC")]
 
-    assert {r.status_code for r in answers} == {404}
+    # the form answered, with one message in it: 200, not the 404 of a missing page
+    assert {r.status_code for r in answers} == {200}
     bodies = {re.sub(r'value="[^"]*"|hx-headers=\'[^\']*\'', "", text(r)).replace(case.number, "").replace(walk_in.number, "")
               .replace("ABC", "").replace(case.number[:-1] + "9", "").replace(TAIL, "").replace("0000", "")
               for r in answers}
@@ -167,7 +182,7 @@ def test_guessing_one_cases_digits_from_many_addresses_stops(world, settings):
     case = world.submit()
     client = Client()
     codes = [track(client, case.number, f"{i:04d}", addr=f"198.51.100.{i}").status_code for i in range(5)]
-    assert codes == [404, 404, 404, 429, 429]
+    assert codes == [200, 200, 200, 429, 429]
     # even the right digits wait until the window passes
     assert track(client, case.number, addr="192.0.2.1").status_code == 429
 
@@ -256,7 +271,7 @@ def test_odd_posts_never_fail(world):
         (REPORT, {"refresh": "1", "county": str(10**30), "village": str(10**30)}, 200),
         (REPORT, report_data(world, client, category="abc", village=str(10**30), county=str(10**30)), 400),
         (REPORT, {}, 400),
-        (TRACK, {"number": "６１０２０２<script>", "phone_tail": "5678"}, 404),
+        (TRACK, {"number": "６１０２０２<script>", "phone_tail": "5678"}, 200),
         (TRACK, {}, 400),
         ("/public/track/rate/", {}, 400),
     ]

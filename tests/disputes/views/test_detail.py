@@ -37,6 +37,17 @@ def test_header_shows_number_state_center_due_date_and_masked_parties(people):
     assert ID_ZHANG[-4:] in html  # masked number keeps the last four
 
 
+def test_the_heading_sets_the_number_apart_from_the_title(people):
+    # A new user read "TC20261207…宅基地纠纷" as one word: the number is a muted badge now.
+    case = people.register()
+    html = detail(client_for(people.clerk_a1), case).content.decode()
+    number = re.search(r'<span class="([^"]*)" data-testid="case-number">([^<]*)</span>'
+                       r'<span class="app-case-title" data-testid="case-title">([^<]*)</span>', html)
+    assert number is not None
+    assert {"badge", "text-secondary", "app-case-number"} <= set(number.group(1).split())
+    assert (number.group(2), number.group(3)) == (case.number, case.title)
+
+
 def test_out_of_jurisdiction_detail_is_404(people):
     case = people.register()
     assert detail(client_for(people.clerk_b1), case).status_code == 404

@@ -1,7 +1,10 @@
 """The wall screen lists open 研判预警 of the viewer's jurisdiction, and its list polls alone."""
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -47,3 +50,13 @@ def test_the_list_is_polled_as_its_own_fragment(people, group_warning):
     assert response.status_code == 200
     assert body.startswith('<div id="wall-warning-list"') and 'hx-trigger="every' in body
     assert body.count('data-testid="wall-warning"') == 1
+
+
+def test_a_long_label_is_one_line_with_the_whole_text_in_its_title(people, group_warning):
+    # The panel's text ran past its edge: the label is its own ellipsis box (static/disputes/wall.css).
+    body = client_for(people.county_dispatcher).get(reverse("disputes:wall")).content.decode()
+    label = re.search(r'<span class="label" title="([^"]+)">([^<]+)</span>', body)
+    assert label is not None and label.group(1) == label.group(2)
+    css = (Path(settings.BASE_DIR) / "static" / "disputes" / "wall.css").read_text(encoding="utf-8")
+    rule = re.search(r"\.app-wall-warnings \.label \{([^}]*)\}", css).group(1)
+    assert "text-overflow: ellipsis" in rule and "white-space: nowrap" in rule and "min-width: 0" in rule

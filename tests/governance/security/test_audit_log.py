@@ -1,6 +1,8 @@
 """Audit (issue 15): what is written, the append-only table, the audit administrator's page
 and export, and its jurisdiction."""
 import io
+import logging
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,6 +32,36 @@ def test_refusals_are_audited_on_pages_and_api(client, tree):
     assert client.get("/api/v1/me/").status_code == 200
     refused = AuditLog.objects.filter(action="permission_denied", actor=clerk)
     assert refused.count() == 1 and refused.get().detail["path"] == PAGE
+
+
+def _handlers_reached(name: str) -> list[logging.Handler]:
+    """The handlers settings.LOGGING gives a record of logger `name` (pytest's own left out)."""
+    logger, found = logging.getLogger(name), []
+    while logger is not None:
+        found += [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+        logger = logger.parent if logger.propagate else None
+    return found
+
+
+def test_a_refusal_logs_one_line_without_a_traceback_and_keeps_its_audit_row(client, tree):
+    # Every 403 printed its whole traceback twice (Django's console handler and ours).
+    clerk = UserFactory(role=Role.WINDOW_STAFF, region=tree.town_a1)
+    client.force_login(clerk)
+    handlers = _handlers_reached("django.request")
+    streams = [io.StringIO() for _ in handlers]
+    old = [h.setStream(s) for h, s in zip(handlers, streams, strict=True)]
+    try:
+        assert client.get(PAGE).status_code == 403
+    finally:
+        for handler, stream in zip(handlers, old, strict=True):
+            handler.setStream(stream)
+    written = "".join(s.getvalue() for s in streams)
+    lines = [line for line in written.splitlines() if PAGE in line]
+    assert len(lines) == 1, written
+    assert "WARNING django.request Forbidden (Permission denied): /audit/" in lines[0]
+    assert lines[0].endswith(f"/audit/ (当前角色无权执行此操作; user {clerk.pk})")
+    assert "Traceback" not in written
+    assert AuditLog.objects.filter(action="permission_denied", actor=clerk, target_id=PAGE).count() == 1
 
 
 def test_admin_site_changes_are_audited(client, tree):
@@ -130,3 +162,14 @@ def test_the_page_costs_the_same_queries_for_one_row_or_many(client, tree, audit
         audit_record(actor=auditor, action="login", region_id=tree.city.pk, ip_address=f"192.0.2.{n}")
     with django_assert_max_num_queries(12):
         assert client.get(PAGE).status_code == 200
+
+
+def test_the_region_column_stays_on_one_line_with_the_full_name_in_its_title(client, tree, auditor):
+    # A new user found the 区划 column wrapping a name over two or three lines.
+    audit_record(action="reveal", target_type="case", target_id=1, region_id=tree.town_a1.pk)
+    client.force_login(auditor)
+    body = client.get(PAGE, {"action": "reveal"}).content.decode()
+    cell = re.search(r'<td class="([^"]*)" title="([^"]*)" data-testid="audit-region">([^<]*)</td>', body)
+    assert cell is not None, body
+    assert {"text-nowrap", "text-truncate", "app-cell-clip"} <= set(cell.group(1).split())
+    assert cell.group(2) == cell.group(3) == tree.town_a1.name

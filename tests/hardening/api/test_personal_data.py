@@ -6,7 +6,7 @@ import logging
 
 from django.test import Client
 
-from governance.log_filters import PersonalDataFilter, scrub
+from governance.log_filters import PersonalDataFilter, RefusalFilter, scrub
 from tests.disputes.api.conftest import CASES_URL, ID_NUMBER, PHONE, client_for
 
 HINTS_URL = "/api/v1/case-hints/"
@@ -91,3 +91,19 @@ def test_every_configured_handler_scrubs_what_it_writes():
         assert "lookup id=[证件号] phone=[手机号]" in written
         assert ID_NUMBER not in written and PHONE not in written
         assert "bad phone [手机号]" in written
+
+
+def test_a_refusal_is_shortened_once_however_often_the_filter_is_installed():
+    # runserver configures logging twice, and dictConfig keeps a logger's earlier filters.
+    try:
+        raise PermissionError("当前角色无权执行此操作")
+    except PermissionError:
+        import sys
+
+        record = logging.getLogger("django.request").makeRecord(
+            "django.request", logging.WARNING, __file__, 1, "Forbidden (Permission denied): %s", ("/audit/",),
+            sys.exc_info(), extra={"status_code": 403})
+    for _ in range(2):
+        assert RefusalFilter().filter(record)
+    assert record.getMessage() == "Forbidden (Permission denied): /audit/ (当前角色无权执行此操作)"
+    assert record.exc_info is None
