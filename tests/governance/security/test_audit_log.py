@@ -166,9 +166,9 @@ def test_the_page_costs_the_same_queries_for_one_row_or_many(client, tree, audit
 
 def test_the_region_column_stays_on_one_line_with_the_full_name_in_its_title(client, tree, auditor):
     # A new user found the 区划 column wrapping a name over two or three lines.
-    audit_record(action="reveal", target_type="case", target_id=1, region_id=tree.town_a1.pk)
+    audit_record(action="party.reveal", target_type="case", target_id=1, region_id=tree.town_a1.pk)
     client.force_login(auditor)
-    body = client.get(PAGE, {"action": "reveal"}).content.decode()
+    body = client.get(PAGE, {"action": "party.reveal"}).content.decode()
     cell = re.search(r'<td class="([^"]*)" title="([^"]*)" data-testid="audit-region">([^<]*)</td>', body)
     assert cell is not None, body
     assert {"text-nowrap", "text-truncate", "app-cell-clip"} <= set(cell.group(1).split())
