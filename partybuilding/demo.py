@@ -22,7 +22,7 @@ from governance import clock
 from governance.demo import person_name, stable_rng
 from governance.models import Region, RegionLevel, User
 from governance.scoping import scope_for
-from grids.contract import unscoped_active_grid_ids_by_village
+from grids.contract import grid_queryset, unscoped_active_grid_ids_by_village
 from partybuilding import services
 from partybuilding.models import (
     Activity,
@@ -129,11 +129,13 @@ def seed(*, stdout: TextIO, rng: random.Random) -> None:
     }
     village_of = {pk: village for village, ids in grids.items() for pk in ids}
     singles, joints = plan_groups(grids)
+    # A 单建 group is named after its grid (红旗社区第1网格党小组), read through the grids contract.
+    grid_names = dict(grid_queryset(scope, None).filter(pk__in=singles).values_list("pk", "name"))
     groups: list[PartyGroup] = []
     for kind, grid_sets in ((PartyGroupKind.SINGLE, [[pk] for pk in singles]), (PartyGroupKind.JOINT, joints)):
         for n, grid_ids in enumerate(grid_sets, start=1):
             village = village_of[grid_ids[0]]
-            name = (f"{communities[village].name}第{grid_ids[0] % 1000}网格党小组" if kind == PartyGroupKind.SINGLE
+            name = (f"{grid_names[grid_ids[0]]}党小组" if kind == PartyGroupKind.SINGLE
                     else f"{communities[village].name}联建党小组{n}")
             groups.append(services.group_create(actor=keeper, data=services.GroupInput(
                 name=name, kind=kind, grid_ids=grid_ids, organisation_id=committees[village].pk,

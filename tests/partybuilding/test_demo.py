@@ -79,3 +79,6 @@ def test_seed_fills_wangyi_and_runs_twice_with_the_same_result():
     assert not PartyFund.objects.filter(committed__gt=15000).exists()
     assert FundExpense.objects.filter(state="approved").exists() and FundExpense.objects.filter(state="pending").exists()
     assert not PartyGroup.objects.exclude(county__code="610202").exists()
+    # a 单建 group carries its grid's name (a new user found 第16网格党小组 over 第1网格)
+    for single in PartyGroup.objects.filter(kind="single").prefetch_related("grids")[:20]:
+        assert single.name == f"{single.grids.get().name}党小组"
