@@ -28,9 +28,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
@@ -38,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from governance import clock
+from governance.bulk import in_bulk_load
 from governance.channels import Channel, channels_all
 from governance.models import Notification, NotificationDelivery
 
@@ -78,25 +77,10 @@ def _enqueue(chunk: list[int]) -> None:
                        "delivers them within a minute of the broker's return", len(chunk), exc_info=True)
 
 
-# While set (a bulk load such as the demo seed), producers queue no delivery task: the rows
-# wait in the outbox for the drain, which delivers them in batches within a minute, instead
-# of thousands of one-chunk tasks queueing in front of real work on a small worker.
-_fast_path_paused: ContextVar[bool] = ContextVar("governance_outbox_fast_path_paused", default=False)
-
-
-@contextmanager
-def fast_path_paused() -> Iterator[None]:
-    token = _fast_path_paused.set(True)
-    try:
-        yield
-    finally:
-        _fast_path_paused.reset(token)
-
-
 def notifications_send_on_commit(ids: Sequence[int]) -> None:
     """After the surrounding transaction commits, queue the delivery of `ids`. A broker outage
     then is logged, never raised: the committed rows are delivered by the drain."""
-    if _fast_path_paused.get():
+    if in_bulk_load():  # the rows wait for the drain (governance/bulk.py)
         return
     ids = list(ids)
     for start in range(0, len(ids), DELIVER_CHUNK):

@@ -357,7 +357,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ------------------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport (embedded default).
-_BROKER_DIR = VAR_DIR / "broker"
+_BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = None

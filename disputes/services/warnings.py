@@ -42,6 +42,7 @@ from disputes.models import (
     WarningRule,
 )
 from governance import clock
+from governance.bulk import in_bulk_load
 from governance.models import Role, User
 from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit
 
@@ -346,5 +347,8 @@ def _evaluate_later(case_id: int, actor_id: int | None) -> None:
 
 def case_warnings_enqueue(*, case_id: int, actor_id: int | None) -> None:
     """After the registration commits, evaluate the rules on the new case (a Celery task).
-    A broker outage then is logged, never fails the registration: the periodic run catches up."""
+    A broker outage then is logged, never fails the registration: the periodic run catches up.
+    A bulk load queues nothing: the periodic run covers its cases (governance/bulk.py)."""
+    if in_bulk_load():
+        return
     transaction.on_commit(lambda: _evaluate_later(case_id, actor_id), robust=True)

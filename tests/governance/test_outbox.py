@@ -12,6 +12,7 @@ from django.utils import timezone
 
 import governance.tasks
 from governance import outbox
+from governance.bulk import bulk_load
 from governance.channels import Channel, ChannelError
 from governance.models import Notification, NotificationDelivery, Role
 from governance.notifications import NotificationDraft, notifications_create, notifications_send_on_commit
@@ -202,7 +203,7 @@ class TestEnqueue:
         queued = []
         monkeypatch.setattr(notification_deliver_task, "delay", lambda ids: queued.append(ids))
         ids = notify(clerk, 3)
-        with django_capture_on_commit_callbacks(execute=True), outbox.fast_path_paused():
+        with django_capture_on_commit_callbacks(execute=True), bulk_load():
             notifications_send_on_commit(ids)
         assert queued == []
         with django_capture_on_commit_callbacks(execute=True):

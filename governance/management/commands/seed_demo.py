@@ -15,9 +15,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
 
+from governance.bulk import bulk_load
 from governance.demo import DEMO_PASSWORD, NAMED_USERS
 from governance.errors import ApplicationError
-from governance.outbox import fast_path_paused
 
 DEMO_SEED = 20260101
 
@@ -40,9 +40,10 @@ class Command(BaseCommand):
             # One Random per app: what one app draws never shifts another app's data.
             rng = random.Random(f"{seed}:{config.label}")
             try:
-                # The demo's history notifies thousands of inboxes: the outbox drain delivers
-                # them in batches rather than one queued task per case in front of real work.
-                with fast_path_paused():
+                # The demo's history notifies thousands of inboxes and registers every case: the
+                # outbox drain and the warning sweep cover them rather than one queued task per
+                # case in front of real work on make run's one worker (governance/bulk.py).
+                with bulk_load():
                     module.seed(stdout=self.stdout, rng=rng)
             except ApplicationError as exc:
                 raise CommandError(f"{config.label}: {exc.message}") from exc

@@ -31,7 +31,10 @@ def test_worker_with_beat_escalates_on_sqlite_without_redis(tmp_path):
     # Given a migrated SQLite file with one overdue case, and no REDIS_URL
     db = tmp_path / "embedded.sqlite3"
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-    env.update(DATABASE_URL=f"sqlite:///{db}", SWEEP_INTERVAL_SECONDS="1", PYTHONUNBUFFERED="1")
+    # Its own broker folder: what a developer's `make run` left queued in var/broker (hundreds of
+    # messages, expired by now) would reach this worker first, one per poll, before any sweep.
+    env.update(DATABASE_URL=f"sqlite:///{db}", SWEEP_INTERVAL_SECONDS="1", PYTHONUNBUFFERED="1",
+               BROKER_DIR=str(tmp_path / "broker"))
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=settings.BASE_DIR, env=env, check=True,
                    capture_output=True)
