@@ -77,6 +77,11 @@ def board_params(request: HttpRequest, scope: Scope) -> Board:
     return Board(scope, name, period, region, urlencode(params))
 
 
+def board_default(scope: Scope) -> Board:
+    """This month over the whole jurisdiction: what a page shows beside a bad period's message."""
+    return Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
+
+
 def refresh_seconds() -> int:
     return max(2, int(getattr(settings, "DASHBOARD_REFRESH_SECONDS", 60)))
 
@@ -107,7 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         board_ = board_params(request, scope)
     except InvalidInput as exc:
         messages.error(request, exc.message)
-        board_ = Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
+        board_ = board_default(scope)
     figures = _figures(board_)
     context = {
         **_figures_context(request, board_, figures),

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from disputes import exports
-from disputes.dashboard_views import Board, board_params, dashboard_scope
+from disputes.dashboard_views import board_default, board_params, dashboard_scope
 from disputes.selectors import statistics as stats
 from governance import clock
 from governance.errors import InvalidInput
 from governance.pages import page_errors
-from governance.periods import PERIOD_CHOICES, period_named
+from governance.periods import PERIOD_CHOICES
 from governance.xlsx import xlsx_response
 
 
@@ -39,7 +39,7 @@ def statistics_query(request: HttpRequest, *, fallback: bool = False):
         if not fallback:
             raise
         messages.error(request, exc.message)
-        board = Board(scope, "month", period_named("month", today=clock.localdate()), None, "period=month")
+        board = board_default(scope)
         parent_id = None
     return board, stats.Query(scope=scope, period=board.period, region=board.region, parent_id=parent_id)
 
